@@ -1,0 +1,107 @@
+//! The command line.
+
+use std::path::PathBuf;
+
+use clap::{Parser, ValueEnum};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Diagnostics with source snippets, for people.
+    Human,
+    /// One JSON document (see README: the JSON contract).
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Parse a size such as `50MiB`, `10M`, `512k` or `1048576`.
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("`{s}` is not a size (examples: 1048576, 512K, 50M, 1G)"))?;
+    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        other => return Err(format!("unknown size unit `{other}` (use K, M or G)")),
+    };
+    n.checked_mul(mult).ok_or_else(|| format!("`{s}` is too large"))
+}
+
+/// Find leaked Docker registry credentials (docker/podman config files,
+/// Kubernetes pull secrets, DOCKER_AUTH_CONFIG, base64 user:password pairs)
+/// in files and directories.
+///
+/// Exit status: 0 no findings, 1 findings, 2 error (bad arguments, missing
+/// path, unreadable file).
+#[derive(Debug, Parser)]
+#[command(name = "credscan", version, about, long_about)]
+pub struct Cli {
+    /// Files or directories to scan; `-` reads standard input.
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// Name to report for standard input.
+    #[arg(long, value_name = "NAME", default_value = "<stdin>")]
+    pub stdin_name: String,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+
+    /// Show secrets in clear (they are redacted by default).
+    #[arg(long)]
+    pub reveal: bool,
+
+    /// Do not honour .gitignore, .ignore and git exclude files.
+    #[arg(long)]
+    pub no_ignore: bool,
+
+    /// Skip files larger than this (e.g. 50M, 1G); skipped files are noted.
+    #[arg(long, value_name = "SIZE", default_value = "50MiB", value_parser = parse_size)]
+    pub max_file_size: u64,
+
+    /// Number of threads (default: number of CPUs).
+    #[arg(short = 'j', long, value_name = "N")]
+    pub threads: Option<usize>,
+
+    /// Print findings only: no summary, no notes about skipped files.
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    /// When to use colors (NO_COLOR is honoured in `auto`).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("50MiB").unwrap(), 50 << 20);
+        assert_eq!(parse_size("10m").unwrap(), 10 << 20);
+        assert_eq!(parse_size("512K").unwrap(), 512 << 10);
+        assert_eq!(parse_size("123").unwrap(), 123);
+        assert!(parse_size("ten").is_err());
+        assert!(parse_size("5X").is_err());
+    }
+
+    #[test]
+    fn cli_is_well_formed() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+}

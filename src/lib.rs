@@ -1,0 +1,19 @@
+//! credscan: finds leaked Docker registry credentials.
+//!
+//! Data flows one way: `source` (files, stdin) -> `scan` (candidates, decoding
+//! layer by layer, detectors) -> `finding` -> `suppress` -> `report`.
+//! Only the `report` module prints.
+
+pub mod app;
+pub mod cli;
+pub mod decode;
+pub mod finding;
+pub mod fix;
+pub mod json;
+pub mod placeholder;
+pub mod report;
+pub mod rule;
+pub mod scan;
+pub mod source;
+pub mod span;
+pub mod suppress;

@@ -1,0 +1,125 @@
+//! Human output: one miette diagnostic per finding, then a summary.
+
+use std::collections::BTreeSet;
+use std::io::{self, Write};
+
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, Report, Severity,
+};
+
+use super::{Options, Outcome};
+use crate::finding::Finding;
+
+/// Renders one finding as a diagnostic.
+pub fn render_finding(f: &Finding, opts: &Options) -> String {
+    let theme = if opts.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(100)
+        .with_links(false);
+    let secret = if opts.reveal {
+        f.secret.expose().to_string()
+    } else {
+        f.secret.redacted()
+    };
+    let what = match (&f.registry, &f.username) {
+        (Some(r), Some(u)) => format!("registry credential for {r} (user {u})"),
+        (Some(r), None) => format!("registry credential for {r}"),
+        (None, Some(u)) => format!("registry credential (user {u})"),
+        (None, None) => "registry credential".to_string(),
+    };
+    let message = format!(
+        "{}:{}:{}: {} leaked: {}",
+        f.path,
+        f.line,
+        f.column,
+        f.kind.as_str(),
+        what
+    );
+    let label = format!("{} {secret}", f.kind.as_str());
+    let help = format!(
+        "registry: {}\nusername: {}\nsecret:   {secret}\ndecoded:  {}\nfix:      {}",
+        f.registry.as_deref().unwrap_or("-"),
+        f.username.as_deref().unwrap_or("-"),
+        f.decode_chain,
+        f.fix
+    );
+    let mut diag = MietteDiagnostic::new(message)
+        .with_code(format!("credscan::{}::{}", f.rule.id(), f.rule.name()))
+        .with_severity(Severity::Error)
+        .with_help(help);
+    let mut out = String::new();
+    match &f.snippet {
+        Some(snippet) => {
+            diag = diag.with_label(LabeledSpan::new_primary_with_span(
+                Some(label),
+                snippet.label(),
+            ));
+            let report = Report::new(diag).with_source_code(snippet.clone());
+            let _ = handler.render_report(&mut out, report.as_ref());
+        }
+        None => {
+            let _ = handler.render_report(&mut out, &diag);
+        }
+    }
+    out
+}
+
+/// The closing summary line.
+pub fn summary(outcome: &Outcome) -> String {
+    let s = &outcome.stats;
+    let files: BTreeSet<&str> = outcome.findings.iter().map(|f| f.path.as_str()).collect();
+    let n = outcome.findings.len();
+    format!(
+        "credscan: {n} finding{} in {} file{}; scanned {} file{} ({}) in {} ms; {} skipped; {} error{}",
+        plural(n),
+        files.len(),
+        plural(files.len()),
+        s.files_scanned,
+        plural(s.files_scanned as usize),
+        human_bytes(s.bytes_scanned),
+        s.elapsed_ms,
+        s.files_skipped,
+        s.errors,
+        plural(s.errors as usize),
+    )
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+pub fn human_bytes(b: u64) -> String {
+    const UNITS: &[&str] = &["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut v = b as f64;
+    let mut u = 0;
+    while v >= 1024.0 && u + 1 < UNITS.len() {
+        v /= 1024.0;
+        u += 1;
+    }
+    if u == 0 {
+        format!("{b} B")
+    } else {
+        format!("{v:.1} {}", UNITS[u])
+    }
+}
+
+/// Writes the human report: findings to stdout, summary to stderr.
+pub fn write(outcome: &Outcome, opts: &Options, out: &mut dyn Write) -> io::Result<()> {
+    for f in &outcome.findings {
+        out.write_all(render_finding(f, opts).as_bytes())?;
+        writeln!(out)?;
+    }
+    out.flush()?;
+    if !opts.quiet {
+        writeln!(io::stderr(), "{}", summary(outcome))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,154 @@
+//! A one-line, redacted window of source around a finding, served to miette
+//! with the file's real line and column numbers.
+
+use std::ops::Range;
+
+use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
+
+use crate::decode;
+use crate::finding::redact;
+use crate::span::{char_count, LineIndex};
+
+/// Characters of context kept before and after the value.
+const BEFORE: usize = 60;
+const AFTER: usize = 40;
+
+#[derive(Debug, Clone)]
+pub struct Snippet {
+    name: String,
+    text: String,
+    label: Range<usize>,
+    line0: usize,
+    col0: usize,
+}
+
+impl Snippet {
+    /// Builds the window for the value at `span` in `file`. The value is
+    /// redacted unless `reveal`; so is any other base64 run shown beside it.
+    pub fn new(
+        name: &str,
+        file: &[u8],
+        idx: &LineIndex<'_>,
+        span: Range<usize>,
+        reveal: bool,
+    ) -> Snippet {
+        let l0 = idx.line_of(span.start);
+        let l1 = idx.line_of(span.end.saturating_sub(1).max(span.start));
+        let line_start = idx.line_start(l0);
+        let end_line_end = idx.line_end(l1);
+        let prefix_full = String::from_utf8_lossy(&file[line_start..span.start]);
+        let suffix_full =
+            String::from_utf8_lossy(&file[span.end.min(end_line_end)..end_line_end]);
+        let prefix = tail_chars(&prefix_full, BEFORE);
+        let suffix = head_chars(&suffix_full, AFTER);
+        let value = String::from_utf8_lossy(&file[span.clone()]).replace(['\r', '\n'], "");
+        let shown = if reveal {
+            value
+        } else {
+            redact(value.trim())
+        };
+        let (prefix, suffix) = if reveal {
+            (prefix, suffix)
+        } else {
+            (mask_runs(&prefix), mask_runs(&suffix))
+        };
+        let mut text = String::new();
+        if prefix.len() < prefix_full.len() {
+            text.push('…');
+        }
+        text.push_str(&prefix);
+        let label_start = text.len();
+        text.push_str(&shown);
+        let label = label_start..text.len();
+        text.push_str(&suffix);
+        if suffix.len() < suffix_full.len() {
+            text.push('…');
+        }
+        Snippet {
+            name: name.to_string(),
+            text,
+            label,
+            line0: l0,
+            col0: char_count(&file[line_start..span.start]),
+        }
+    }
+
+    /// The label's span within the snippet.
+    pub fn label(&self) -> SourceSpan {
+        SourceSpan::from(self.label.clone())
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+}
+
+fn tail_chars(s: &str, n: usize) -> String {
+    let count = s.chars().count();
+    s.chars().skip(count.saturating_sub(n)).collect()
+}
+
+fn head_chars(s: &str, n: usize) -> String {
+    s.chars().take(n).collect()
+}
+
+/// Redacts every base64-looking run (another credential may sit on the
+/// same line).
+fn mask_runs(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = String::with_capacity(s.len());
+    let mut last = 0;
+    for run in decode::runs(bytes) {
+        out.push_str(&s[last..run.start]);
+        out.push_str(&redact(&s[run.start..run.end]));
+        last = run.end;
+    }
+    out.push_str(&s[last..]);
+    out
+}
+
+impl SourceCode for Snippet {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        _before: usize,
+        _after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        if span.offset() == self.label.start && span.len() == self.label.len() {
+            // Asked for the label itself: report the file's real position.
+            return Ok(Box::new(MietteSpanContents::new_named(
+                self.name.clone(),
+                &self.text.as_bytes()[self.label.clone()],
+                *span,
+                self.line0,
+                self.col0,
+                1,
+            )));
+        }
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.clone(),
+            self.text.as_bytes(),
+            SourceSpan::from(0..self.text.len()),
+            self.line0,
+            0,
+            1,
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippet_redacts_value_and_neighbours() {
+        let file = b"a: 1\nauth: Y2ktYm90OkZBS0VwYXNzLTEyMzQ= other: QUJDREVGR0hJSktMTU5PUA==\n";
+        let idx = LineIndex::new(file);
+        let s = Snippet::new("f.yml", file, &idx, 11..39, false);
+        assert!(!s.text().contains("Y2ktYm90OkZBS0VwYXNzLTEyMzQ="));
+        assert!(!s.text().contains("QUJDREVGR0hJSktMTU5PUA=="));
+        assert!(s.text().starts_with("auth: Y2********Q="));
+        assert_eq!(s.line0, 1);
+        assert_eq!(s.col0, 6);
+    }
+}

@@ -1,0 +1,142 @@
+//! Parallel directory walk with the `ignore` crate (ripgrep's walker):
+//! honours .gitignore/.ignore/git excludes, scans hidden files, skips `.git`,
+//! never follows symlinks and never opens special files.
+
+use std::cell::RefCell;
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+use ignore::{WalkBuilder, WalkState};
+
+use super::{scan_bytes, Settings, Sink};
+
+#[derive(Debug, Clone)]
+pub struct WalkOptions {
+    pub no_ignore: bool,
+    pub threads: usize,
+}
+
+thread_local! {
+    static BUF: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Largest buffer kept between files; bigger ones are released so memory
+/// stays flat.
+const KEEP_BUFFER: usize = 4 << 20;
+
+/// Walks `paths` (which must exist) and scans every regular file.
+pub fn walk(paths: &[&Path], walk: &WalkOptions, settings: &Settings, sink: &Sink) {
+    let Some((first, rest)) = paths.split_first() else {
+        return;
+    };
+    let mut builder = WalkBuilder::new(first);
+    for p in rest {
+        builder.add(p);
+    }
+    let honour = !walk.no_ignore;
+    builder
+        .hidden(false)
+        .ignore(honour)
+        .git_ignore(honour)
+        .git_global(honour)
+        .git_exclude(honour)
+        .parents(honour)
+        .require_git(false)
+        .follow_links(false)
+        .threads(walk.threads)
+        .filter_entry(|e| {
+            !(e.file_name() == ".git" && e.file_type().is_some_and(|t| t.is_dir()))
+        });
+    builder.build_parallel().run(|| {
+        Box::new(|entry| {
+            match entry {
+                Ok(entry) => {
+                    let display = display_path(entry.path());
+                    match entry.file_type() {
+                        Some(t) if t.is_file() => scan_file(entry.path(), &display, settings, sink),
+                        Some(t) if t.is_dir() => {}
+                        Some(t) if t.is_symlink() => sink.skip_silently(),
+                        Some(_) => sink.note(&display, "skipped: not a regular file"),
+                        None => {}
+                    }
+                }
+                Err(err) => {
+                    let path = error_path(&err).unwrap_or_default();
+                    sink.error(&path, err.to_string());
+                }
+            }
+            WalkState::Continue
+        })
+    });
+}
+
+/// The path as the walk reached it, with `/` separators and without a
+/// leading `./`.
+pub fn display_path(p: &Path) -> String {
+    let s = p.to_string_lossy().replace('\\', "/");
+    match s.strip_prefix("./") {
+        Some(rest) if !rest.is_empty() => rest.to_string(),
+        _ => s,
+    }
+}
+
+fn error_path(err: &ignore::Error) -> Option<String> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(display_path(path)),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        ignore::Error::Partial(errs) => errs.first().and_then(error_path),
+        _ => None,
+    }
+}
+
+/// Reads and scans one regular file.
+pub fn scan_file(path: &Path, display: &str, settings: &Settings, sink: &Sink) {
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) => return sink.error(display, format!("cannot open: {}", io_reason(&e))),
+    };
+    let meta = match file.metadata() {
+        Ok(m) => m,
+        Err(e) => return sink.error(display, format!("cannot stat: {}", io_reason(&e))),
+    };
+    if !meta.is_file() {
+        return sink.note(display, "skipped: not a regular file");
+    }
+    if meta.len() > settings.max_file_size {
+        return sink.note(
+            display,
+            format!(
+                "skipped: {} bytes is larger than --max-file-size ({} bytes)",
+                meta.len(),
+                settings.max_file_size
+            ),
+        );
+    }
+    BUF.with(|cell| {
+        let mut buf = cell.borrow_mut();
+        buf.clear();
+        let limit = settings.max_file_size;
+        match (&file).take(limit + 1).read_to_end(&mut buf) {
+            Ok(_) if buf.len() as u64 > limit => sink.note(
+                display,
+                format!("skipped: grew past --max-file-size ({limit} bytes) while reading"),
+            ),
+            Ok(_) => scan_bytes(display, &buf, settings, sink),
+            Err(e) => sink.error(display, format!("cannot read: {}", io_reason(&e))),
+        }
+        if buf.capacity() > KEEP_BUFFER {
+            *buf = Vec::new();
+        }
+    });
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        std::io::ErrorKind::NotFound => "no such file".to_string(),
+        _ => e.to_string(),
+    }
+}
