@@ -22,7 +22,11 @@ pub fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { EXIT_ERROR } else { EXIT_CLEAN });
+            return ExitCode::from(if e.use_stderr() {
+                EXIT_ERROR
+            } else {
+                EXIT_CLEAN
+            });
         }
     };
     ExitCode::from(run(&cli))
@@ -93,8 +97,13 @@ pub fn run(cli: &Cli) -> u8 {
     let stats = sink.stats(started.elapsed().as_millis() as u64);
     let (mut findings, mut notices) = sink.into_parts();
     findings.sort_by(|a, b| {
-        (&a.path, a.byte_start, a.byte_end, a.rule, &a.username)
-            .cmp(&(&b.path, b.byte_start, b.byte_end, b.rule, &b.username))
+        (&a.path, a.byte_start, a.byte_end, a.rule, &a.username).cmp(&(
+            &b.path,
+            b.byte_start,
+            b.byte_end,
+            b.rule,
+            &b.username,
+        ))
     });
     notices.sort_by(|a, b| a.path.cmp(&b.path));
     let outcome = Outcome {

@@ -218,14 +218,26 @@ mod tests {
         let enc = STANDARD.encode("ci-bot:FAKEpass-1234");
         assert_eq!(decode_text(enc.as_bytes()).unwrap(), "ci-bot:FAKEpass-1234");
         let unpadded = enc.trim_end_matches('=');
-        assert_eq!(decode_text(unpadded.as_bytes()).unwrap(), "ci-bot:FAKEpass-1234");
+        assert_eq!(
+            decode_text(unpadded.as_bytes()).unwrap(),
+            "ci-bot:FAKEpass-1234"
+        );
         let url = URL_SAFE_NO_PAD.encode("ci-bot:FAKE??>>pass~~");
         assert!(url.contains('-') || url.contains('_'));
-        assert_eq!(decode_text(url.as_bytes()).unwrap(), "ci-bot:FAKE??>>pass~~");
+        assert_eq!(
+            decode_text(url.as_bytes()).unwrap(),
+            "ci-bot:FAKE??>>pass~~"
+        );
         let wrapped = format!("{}\n  {}", &enc[..10], &enc[10..]);
-        assert_eq!(decode_text(wrapped.as_bytes()).unwrap(), "ci-bot:FAKEpass-1234");
+        assert_eq!(
+            decode_text(wrapped.as_bytes()).unwrap(),
+            "ci-bot:FAKEpass-1234"
+        );
         let echoed = STANDARD.encode("ci-bot:FAKEpass-1234\n");
-        assert_eq!(decode_text(echoed.as_bytes()).unwrap(), "ci-bot:FAKEpass-1234");
+        assert_eq!(
+            decode_text(echoed.as_bytes()).unwrap(),
+            "ci-bot:FAKEpass-1234"
+        );
     }
 
     #[test]

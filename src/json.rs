@@ -156,7 +156,7 @@ impl Parser<'_> {
                 break;
             }
         }
-        (self.pos > start).then(|| Value::Scalar(start..self.pos))
+        (self.pos > start).then_some(Value::Scalar(start..self.pos))
     }
 
     fn string(&mut self) -> Option<Str> {
@@ -243,7 +243,10 @@ pub fn unescape_one(input: &[u8], i: usize) -> Option<(Vec<u8>, usize)> {
         && input.get(i + 7) == Some(&b'u')
     {
         let lo = hex(i + 8)?;
-        (0x10000 + ((hi - 0xD800) << 10) + (lo.wrapping_sub(0xDC00) & 0x3FF), 12)
+        (
+            0x10000 + ((hi - 0xD800) << 10) + (lo.wrapping_sub(0xDC00) & 0x3FF),
+            12,
+        )
     } else {
         (hi, 6)
     };

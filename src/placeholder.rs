@@ -57,9 +57,33 @@ const PLACEHOLDER_WORDS: &[&str] = &[
 
 /// Substrings that mark a template, a reference or a masked value.
 const PLACEHOLDER_PARTS: &[&str] = &[
-    "${", "$(", "{{", "}}", "{%", "<%", "%s", "%v", "%d", "%q", "***", "…", "...", "xxxx",
-    "redacted", "changeme", "change_me", "replace_me", "replaceme", "your_", "your-", "yourpass",
-    "placeholder", "<password", "<token", "<user", "<your",
+    "${",
+    "$(",
+    "{{",
+    "}}",
+    "{%",
+    "<%",
+    "%s",
+    "%v",
+    "%d",
+    "%q",
+    "***",
+    "…",
+    "...",
+    "xxxx",
+    "redacted",
+    "changeme",
+    "change_me",
+    "replace_me",
+    "replaceme",
+    "your_",
+    "your-",
+    "yourpass",
+    "placeholder",
+    "<password",
+    "<token",
+    "<user",
+    "<your",
 ];
 
 /// Prefixes of password hashes: these are not plaintext credentials.
@@ -155,14 +179,15 @@ pub fn plausible_pair(user: &str, password: &str) -> bool {
         return false;
     }
     // Times and host:port.
-    if password.bytes().all(|c| c.is_ascii_digit() || c == b':' || c == b'.') {
+    if password
+        .bytes()
+        .all(|c| c.is_ascii_digit() || c == b':' || c == b'.')
+    {
         return false;
     }
     // IPv6 and other all-hex colon groups.
     if user.bytes().all(|c| c.is_ascii_hexdigit())
-        && password
-            .bytes()
-            .all(|c| c.is_ascii_hexdigit() || c == b':')
+        && password.bytes().all(|c| c.is_ascii_hexdigit() || c == b':')
         && password.contains(':')
     {
         return false;

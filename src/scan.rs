@@ -115,13 +115,20 @@ pub fn scan(text: &[u8]) -> Vec<RawFinding> {
     engine.layer(&top);
     let mut out = engine.out;
     out.sort_by(|a, b| {
-        (a.span.start, a.span.end, &a.registry, &a.username, a.secret.expose()).cmp(&(
-            b.span.start,
-            b.span.end,
-            &b.registry,
-            &b.username,
-            b.secret.expose(),
-        ))
+        (
+            a.span.start,
+            a.span.end,
+            &a.registry,
+            &a.username,
+            a.secret.expose(),
+        )
+            .cmp(&(
+                b.span.start,
+                b.span.end,
+                &b.registry,
+                &b.username,
+                b.secret.expose(),
+            ))
     });
     out.dedup_by(|a, b| {
         a.span == b.span
@@ -366,7 +373,14 @@ impl Engine {
     }
 
     /// Checks one registry entry of a docker config.
-    fn entry(&mut self, layer: &Layer<'_>, k8s: K8s, host: Option<&Str>, entry: &Value, path: &str) {
+    fn entry(
+        &mut self,
+        layer: &Layer<'_>,
+        k8s: K8s,
+        host: Option<&Str>,
+        entry: &Value,
+        path: &str,
+    ) {
         if !matches!(entry, Value::Object(..)) {
             return;
         }
@@ -698,9 +712,7 @@ fn key_before(text: &[u8], pos: usize) -> Option<String> {
             .unwrap_or(plo);
         let mut prev = &text[prev_start..prev_end];
         while let [rest @ .., c] = prev {
-            if matches!(c, b' ' | b'\t' | b'\r' | b'|' | b'>' | b'+' | b'-')
-                || c.is_ascii_digit()
-            {
+            if matches!(c, b' ' | b'\t' | b'\r' | b'|' | b'>' | b'+' | b'-') || c.is_ascii_digit() {
                 prev = rest;
             } else {
                 break;

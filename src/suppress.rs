@@ -3,7 +3,11 @@
 /// Markers that suppress a finding on their line. `gitleaks:allow` and
 /// `pragma: allowlist secret` (detect-secrets) are honoured so teams can
 /// migrate without editing files.
-pub const MARKERS: &[&str] = &["credscan:allow", "gitleaks:allow", "pragma: allowlist secret"];
+pub const MARKERS: &[&str] = &[
+    "credscan:allow",
+    "gitleaks:allow",
+    "pragma: allowlist secret",
+];
 
 /// Whether `line` carries an inline suppression marker.
 pub fn line_allows(line: &[u8]) -> bool {

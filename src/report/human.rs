@@ -18,7 +18,7 @@ pub fn render_finding(f: &Finding, opts: &Options) -> String {
         GraphicalTheme::unicode_nocolor()
     };
     let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(100)
+        .with_width(120)
         .with_links(false);
     let secret = if opts.reveal {
         f.secret.expose().to_string()
@@ -31,14 +31,7 @@ pub fn render_finding(f: &Finding, opts: &Options) -> String {
         (None, Some(u)) => format!("registry credential (user {u})"),
         (None, None) => "registry credential".to_string(),
     };
-    let message = format!(
-        "{}:{}:{}: {} leaked: {}",
-        f.path,
-        f.line,
-        f.column,
-        f.kind.as_str(),
-        what
-    );
+    let message = format!("{} leaked: {what}", f.kind.as_str());
     let label = format!("{} {secret}", f.kind.as_str());
     let help = format!(
         "registry: {}\nusername: {}\nsecret:   {secret}\ndecoded:  {}\nfix:      {}",

@@ -37,16 +37,11 @@ impl Snippet {
         let line_start = idx.line_start(l0);
         let end_line_end = idx.line_end(l1);
         let prefix_full = String::from_utf8_lossy(&file[line_start..span.start]);
-        let suffix_full =
-            String::from_utf8_lossy(&file[span.end.min(end_line_end)..end_line_end]);
+        let suffix_full = String::from_utf8_lossy(&file[span.end.min(end_line_end)..end_line_end]);
         let prefix = tail_chars(&prefix_full, BEFORE);
         let suffix = head_chars(&suffix_full, AFTER);
         let value = String::from_utf8_lossy(&file[span.clone()]).replace(['\r', '\n'], "");
-        let shown = if reveal {
-            value
-        } else {
-            redact(value.trim())
-        };
+        let shown = if reveal { value } else { redact(value.trim()) };
         let (prefix, suffix) = if reveal {
             (prefix, suffix)
         } else {
@@ -111,10 +106,13 @@ impl SourceCode for Snippet {
     fn read_span<'a>(
         &'a self,
         span: &SourceSpan,
-        _before: usize,
-        _after: usize,
+        before: usize,
+        after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        if span.offset() == self.label.start && span.len() == self.label.len() {
+        // miette asks for the label alone (no context lines) to print the
+        // header position, and for the label with context to draw it.
+        let label_only = before == 0 && after == 0;
+        if label_only && span.offset() == self.label.start && span.len() == self.label.len() {
             // Asked for the label itself: report the file's real position.
             return Ok(Box::new(MietteSpanContents::new_named(
                 self.name.clone(),

@@ -29,7 +29,10 @@ fn docker_config_every_registry() {
     assert_eq!(f[0].registry.as_deref(), Some("ghcr.io"));
     assert_eq!(f[0].username.as_deref(), Some("octo-fake"));
     assert_eq!(&text[f[0].span.clone()], a);
-    assert_eq!(f[1].registry.as_deref(), Some("https://index.docker.io/v1/"));
+    assert_eq!(
+        f[1].registry.as_deref(),
+        Some("https://index.docker.io/v1/")
+    );
     assert_eq!(f[1].secret.expose(), "dckr_pat_FAKE0credscan0test0token000");
     assert_eq!(f[0].rule, Rule::DockerConfig);
     assert_eq!(
@@ -54,7 +57,8 @@ fn kubectl_entry_is_one_finding() {
 
 #[test]
 fn username_password_only_points_at_password() {
-    let text = r#"{"auths": {"quay.io": {"Username": "acme+bot", "Password": "FAKE0QUAY0ROBOT0TOKEN"}}}"#;
+    let text =
+        r#"{"auths": {"quay.io": {"Username": "acme+bot", "Password": "FAKE0QUAY0ROBOT0TOKEN"}}}"#;
     let f = one(text);
     assert_eq!(&text[f.span.clone()], "FAKE0QUAY0ROBOT0TOKEN");
     assert_eq!(f.username.as_deref(), Some("acme+bot"));
@@ -70,7 +74,9 @@ fn identity_token_shape() {
     assert_eq!(f.kind, SecretKind::IdentityToken);
     assert!(text[f.span.clone()].starts_with("eyJhbGci"));
     // Without the token the shape is not a finding.
-    none(&format!(r#"{{"auths":{{"fake.azurecr.io":{{"auth":"{a}"}}}}}}"#));
+    none(&format!(
+        r#"{{"auths":{{"fake.azurecr.io":{{"auth":"{a}"}}}}}}"#
+    ));
 }
 
 #[test]
@@ -175,7 +181,9 @@ fn bare_pairs_need_a_credential_context() {
     let f = one(&format!("REGISTRY_AUTH={pair}\n"));
     assert_eq!(f.rule, Rule::BasicAuthPair);
     assert_eq!(f.username.as_deref(), Some("ci-bot"));
-    one(&format!("imageCredentials:\n  registry: quay.io\n  auth: {pair}\n"));
+    one(&format!(
+        "imageCredentials:\n  registry: quay.io\n  auth: {pair}\n"
+    ));
     one(&format!("GET /v2/ HTTP/1.1\nAuthorization: Basic {pair}\n"));
     none(&format!("checksum: {pair}\n"));
     none(&format!("some text {pair} more\n"));

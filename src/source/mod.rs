@@ -74,7 +74,9 @@ impl Sink {
 
     pub fn into_parts(self) -> (Vec<Finding>, Vec<Notice>) {
         (
-            self.findings.into_inner().unwrap_or_else(|e| e.into_inner()),
+            self.findings
+                .into_inner()
+                .unwrap_or_else(|e| e.into_inner()),
             self.notices.into_inner().unwrap_or_else(|e| e.into_inner()),
         )
     }

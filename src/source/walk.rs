@@ -45,9 +45,7 @@ pub fn walk(paths: &[&Path], walk: &WalkOptions, settings: &Settings, sink: &Sin
         .require_git(false)
         .follow_links(false)
         .threads(walk.threads)
-        .filter_entry(|e| {
-            !(e.file_name() == ".git" && e.file_type().is_some_and(|t| t.is_dir()))
-        });
+        .filter_entry(|e| !(e.file_name() == ".git" && e.file_type().is_some_and(|t| t.is_dir())));
     builder.build_parallel().run(|| {
         Box::new(|entry| {
             match entry {

@@ -1,0 +1,377 @@
+//! CLI tests through the built binary.
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use assert_cmd::cargo::CommandCargoExt;
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use serde_json::Value;
+
+const PASSWORD: &str = "FAKEpass-cli-0042-credscan";
+
+fn auth() -> String {
+    STANDARD.encode(format!("ci-bot:{PASSWORD}"))
+}
+
+fn leak_config() -> String {
+    format!(
+        "{{\n  \"auths\": {{\n    \"registry.example.test\": {{\n      \"auth\": \"{}\"\n    }}\n  }}\n}}\n",
+        auth()
+    )
+}
+
+fn credscan() -> Command {
+    let mut c = Command::cargo_bin("credscan").unwrap();
+    c.env_remove("NO_COLOR");
+    c
+}
+
+fn run(cmd: &mut Command) -> (i32, String, String) {
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn tree() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join(".docker")).unwrap();
+    fs::write(dir.path().join(".docker/config.json"), leak_config()).unwrap();
+    fs::write(dir.path().join("README.md"), "nothing to see\n").unwrap();
+    dir
+}
+
+#[test]
+fn clean_tree_exits_0() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("a.txt"), "auth: ${REGISTRY_AUTH}\n").unwrap();
+    let (code, stdout, stderr) = run(credscan().arg(dir.path()));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stdout.is_empty());
+    assert!(stderr.contains("0 findings"), "{stderr}");
+}
+
+#[test]
+fn leak_exits_1_and_human_output_is_redacted() {
+    let dir = tree();
+    let (code, stdout, stderr) = run(credscan().arg(dir.path()).arg("--color=never"));
+    assert_eq!(code, 1);
+    assert!(stdout.contains(".docker/config.json:4:16"), "{stdout}");
+    assert!(stdout.contains("registry.example.test"));
+    assert!(stdout.contains("ci-bot"));
+    assert!(stdout.contains("FA********an"), "{stdout}");
+    assert!(stdout.contains("docker logout"));
+    for out in [&stdout, &stderr] {
+        assert!(!out.contains(PASSWORD), "secret leaked: {out}");
+        assert!(!out.contains(&auth()), "encoded secret leaked: {out}");
+    }
+    assert!(!stdout.contains('\u{1b}'), "no color expected");
+    assert!(stderr.contains("1 finding in 1 file"), "{stderr}");
+}
+
+#[test]
+fn json_output_follows_the_contract() {
+    let dir = tree();
+    let (code, stdout, _) = run(credscan().arg("--format=json").arg(dir.path()));
+    assert_eq!(code, 1);
+    let v: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["version"], 1);
+    let f = &v["findings"][0];
+    for key in [
+        "rule",
+        "path",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "byte_start",
+        "byte_end",
+        "registry",
+        "username",
+        "secret",
+        "secret_kind",
+        "decode_chain",
+        "fingerprint",
+        "fix",
+    ] {
+        assert!(f.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(f["rule"], "CS001");
+    assert!(f["path"].as_str().unwrap().ends_with(".docker/config.json"));
+    assert_eq!(f["line"], 4);
+    assert_eq!(f["column"], 16);
+    assert_eq!(f["end_line"], 4);
+    assert_eq!(f["end_column"], 16 + auth().len());
+    assert_eq!(f["registry"], "registry.example.test");
+    assert_eq!(f["username"], "ci-bot");
+    assert_eq!(f["secret"], "FA********an");
+    assert_eq!(f["secret_kind"], "password");
+    let text = leak_config();
+    let (s, e) = (
+        f["byte_start"].as_u64().unwrap() as usize,
+        f["byte_end"].as_u64().unwrap() as usize,
+    );
+    assert_eq!(&text[s..e], auth());
+    for key in [
+        "files_scanned",
+        "bytes_scanned",
+        "files_skipped",
+        "errors",
+        "elapsed_ms",
+    ] {
+        assert!(v["stats"].get(key).is_some(), "missing stats.{key}");
+    }
+    assert_eq!(v["stats"]["files_scanned"], 2);
+    assert!(!stdout.contains(PASSWORD));
+}
+
+#[test]
+fn reveal_shows_the_secret() {
+    let dir = tree();
+    let (code, stdout, _) = run(credscan()
+        .args(["--reveal", "--format", "json"])
+        .arg(dir.path()));
+    assert_eq!(code, 1);
+    let v: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["findings"][0]["secret"], PASSWORD);
+}
+
+#[test]
+fn fingerprint_is_stable_when_lines_move() {
+    let dir = tree();
+    let (_, a, _) = run(credscan().arg("--format=json").arg(dir.path()));
+    let moved = format!("\n\n\n{}", leak_config().replace("  ", "\t"));
+    fs::write(dir.path().join(".docker/config.json"), moved).unwrap();
+    let (_, b, _) = run(credscan().arg("--format=json").arg(dir.path()));
+    let fa: Value = serde_json::from_str(&a).unwrap();
+    let fb: Value = serde_json::from_str(&b).unwrap();
+    assert_ne!(fa["findings"][0]["line"], fb["findings"][0]["line"]);
+    assert_eq!(
+        fa["findings"][0]["fingerprint"],
+        fb["findings"][0]["fingerprint"]
+    );
+}
+
+#[test]
+fn stdin_is_scanned_under_its_name() {
+    let (code, stdout, _) = run(credscan()
+        .args(["-", "--stdin-name", "piped/config.json", "--format", "json"])
+        .write_stdin_compat(leak_config()));
+    assert_eq!(code, 1);
+    let v: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["findings"][0]["path"], "piped/config.json");
+    let (code, stdout, _) = run(credscan()
+        .args(["-", "--format", "json"])
+        .write_stdin_compat(leak_config()));
+    assert_eq!(code, 1);
+    assert!(stdout.contains("\"<stdin>\""));
+}
+
+/// `Command` has no stdin helper; spawn with piped stdin.
+trait WriteStdin {
+    fn write_stdin_compat(&mut self, data: String) -> &mut Self;
+}
+
+impl WriteStdin for Command {
+    fn write_stdin_compat(&mut self, data: String) -> &mut Self {
+        let dir = tempfile::tempdir().unwrap().keep();
+        let file = dir.join("stdin");
+        fs::write(&file, data).unwrap();
+        self.stdin(fs::File::open(file).unwrap());
+        self
+    }
+}
+
+#[test]
+fn missing_path_is_exit_2_and_named() {
+    let (code, _, stderr) = run(credscan().arg("does/not/exist"));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("does/not/exist"), "{stderr}");
+}
+
+#[test]
+fn bad_flag_is_exit_2() {
+    let (code, _, stderr) = run(credscan().arg("--format=xml"));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("xml"));
+    let (code, _, stderr) = run(credscan().arg("--max-file-size=lots"));
+    assert_eq!(code, 2);
+    assert!(stderr.contains("lots"));
+}
+
+fn run_unprivileged(args: &[&Path]) -> (i32, String, String) {
+    let bin = assert_cmd::cargo::cargo_bin("credscan");
+    let is_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false);
+    let mut cmd = if is_root {
+        let mut c = Command::new("setpriv");
+        c.args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "--inh-caps=-all",
+        ])
+        .arg(bin);
+        c
+    } else {
+        Command::new(bin)
+    };
+    cmd.args(args);
+    run(&mut cmd)
+}
+
+#[cfg(unix)]
+#[test]
+fn unreadable_file_is_reported_and_exit_2_but_scan_continues() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    let secret = dir.path().join("locked.json");
+    fs::write(&secret, "{}").unwrap();
+    fs::set_permissions(&secret, fs::Permissions::from_mode(0o000)).unwrap();
+    fs::write(dir.path().join("ok.txt"), "fine\n").unwrap();
+    fs::set_permissions(dir.path().join("ok.txt"), fs::Permissions::from_mode(0o644)).unwrap();
+    let (code, _, stderr) = run_unprivileged(&[dir.path()]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("locked.json"), "{stderr}");
+    assert!(stderr.contains("permission denied"), "{stderr}");
+    assert!(stderr.contains("scanned 1 file"), "{stderr}");
+    // A leak elsewhere still wins: exit 1.
+    fs::write(dir.path().join("config.json"), leak_config()).unwrap();
+    fs::set_permissions(
+        dir.path().join("config.json"),
+        fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    let (code, _, _) = run_unprivileged(&[dir.path()]);
+    assert_eq!(code, 1);
+}
+
+#[cfg(unix)]
+#[test]
+fn fifo_does_not_hang() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let mut child = credscan()
+        .arg(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert_eq!(status.code(), Some(0));
+            break;
+        }
+        if start.elapsed() > Duration::from_secs(20) {
+            child.kill().unwrap();
+            panic!("credscan hung on a FIFO");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a regular file"));
+}
+
+#[test]
+fn binary_files_are_skipped_and_ignore_rules_honoured() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bin = vec![0u8, 1, 2, 3];
+    bin.extend_from_slice(leak_config().as_bytes());
+    fs::write(dir.path().join("blob.bin"), bin).unwrap();
+    fs::write(dir.path().join(".gitignore"), "ignored/\n").unwrap();
+    fs::create_dir_all(dir.path().join("ignored")).unwrap();
+    fs::write(dir.path().join("ignored/config.json"), leak_config()).unwrap();
+    let (code, _, stderr) = run(credscan().arg(dir.path()));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("1 skipped"), "{stderr}");
+    let (code, stdout, _) = run(credscan().arg("--no-ignore").arg(dir.path()));
+    assert_eq!(code, 1);
+    assert!(stdout.contains("ignored/config.json"));
+}
+
+#[test]
+fn hidden_files_scanned_git_dir_not() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join(".git/objects")).unwrap();
+    fs::write(dir.path().join(".git/objects/config.json"), leak_config()).unwrap();
+    let (code, _, _) = run(credscan().arg(dir.path()));
+    assert_eq!(code, 0);
+    fs::write(
+        dir.path().join(".env"),
+        format!("REGISTRY_AUTH={}\n", auth()),
+    )
+    .unwrap();
+    let (code, stdout, _) = run(credscan().arg(dir.path()));
+    assert_eq!(code, 1);
+    assert!(stdout.contains(".env"));
+}
+
+#[test]
+fn large_files_are_skipped_with_a_note() {
+    let dir = tree();
+    let (code, _, stderr) = run(credscan().args(["--max-file-size", "10"]).arg(dir.path()));
+    assert_eq!(code, 0);
+    assert!(stderr.contains("larger than --max-file-size"), "{stderr}");
+    let (_, _, stderr) = run(credscan()
+        .args(["--max-file-size", "10", "-q"])
+        .arg(dir.path()));
+    assert!(stderr.is_empty(), "quiet: {stderr}");
+}
+
+#[test]
+fn inline_allow_suppresses() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("values.yaml"),
+        format!("auth: {} # credscan:allow test fixture\n", auth()),
+    )
+    .unwrap();
+    let (code, _, _) = run(credscan().arg(dir.path()));
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn colors_follow_flag_and_no_color() {
+    let dir = tree();
+    let (_, stdout, _) = run(credscan().arg("--color=always").arg(dir.path()));
+    assert!(stdout.contains('\u{1b}'));
+    let (_, stdout, _) = run(credscan().env("NO_COLOR", "1").arg(dir.path()));
+    assert!(!stdout.contains('\u{1b}'));
+}
+
+#[test]
+fn threads_and_quiet() {
+    let dir = tree();
+    let (code, stdout, stderr) = run(credscan().args(["-j1", "-q"]).arg(dir.path()));
+    assert_eq!(code, 1);
+    assert!(stdout.contains("config.json"));
+    assert!(stderr.is_empty(), "{stderr}");
+    let (code, _, _) = run(credscan().args(["-j", "0"]).arg(dir.path()));
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn help_and_version() {
+    let (code, stdout, _) = run(credscan().arg("--help"));
+    assert_eq!(code, 0);
+    assert!(stdout.contains("--reveal"));
+    assert!(stdout.contains("Exit status"));
+    let (code, stdout, _) = run(credscan().arg("--version"));
+    assert_eq!(code, 0);
+    assert!(stdout.starts_with("credscan "));
+}
