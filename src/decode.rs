@@ -16,9 +16,10 @@ const TOLERANT: GeneralPurposeConfig = GeneralPurposeConfig::new()
 const STD: GeneralPurpose = GeneralPurpose::new(&alphabet::STANDARD, TOLERANT);
 const URL: GeneralPurpose = GeneralPurpose::new(&alphabet::URL_SAFE, TOLERANT);
 
-/// Shortest base64 run worth decoding: `a:bc` is 8 characters, but no real
-/// registry credential is shorter than 16.
-pub const MIN_RUN: usize = 16;
+/// Shortest base64 run worth decoding, not counting `=` padding: 14
+/// characters encode 10 bytes (`ci:FAKE123`), shorter than any registry
+/// credential we have seen (registries ask for 8+ character passwords).
+pub const MIN_RUN: usize = 14;
 
 /// Byte classes for base64 scanning.
 const STD_ONLY: u8 = 1; // + /
@@ -60,6 +61,8 @@ pub struct Run {
     /// Further segments joined because the run was line-wrapped, as
     /// `(start, end)` pairs; empty for a single-line run.
     pub continued: Vec<(usize, usize)>,
+    /// Uses the URL-safe alphabet (`-`, `_`).
+    pub url: bool,
 }
 
 impl Run {
@@ -84,33 +87,49 @@ const WRAP_MIN: usize = 60;
 
 /// Finds the base64 runs of at least [`MIN_RUN`] characters in `hay`, in
 /// order, joining line-wrapped continuations. Runs that mix the two
-/// alphabets are not base64 and are skipped. One linear pass.
+/// alphabets are not base64 and are skipped.
+///
+/// One linear pass that mostly *skips*: any run of `MIN_RUN` or more
+/// characters starting in `[i, i + MIN_RUN)` covers byte `i + MIN_RUN - 1`,
+/// so when that byte is not base64 the whole window is skipped (the
+/// Boyer-Moore idea applied to a character class). Prose and code, whose
+/// words are short, are read at a fraction of a touch per byte.
 pub fn runs(hay: &[u8]) -> Vec<Run> {
     let mut out = Vec::new();
-    let mut i = 0;
     let n = hay.len();
-    while i < n {
-        if CLASS[hay[i] as usize] == 0 {
+    // Invariant: `i == 0` or `hay[i - 1]` is not a base64 character, so no
+    // run starts before `i` and continues past it.
+    let mut i = 0;
+    while i + MIN_RUN <= n {
+        let probe = i + MIN_RUN - 1;
+        if CLASS[hay[probe] as usize] == 0 {
+            i = probe + 1;
+            continue;
+        }
+        let mut start = probe;
+        while start > i && CLASS[hay[start - 1] as usize] != 0 {
+            start -= 1;
+        }
+        let (start, end, class) = scan_run(hay, start);
+        let body = end - start - padding_len(hay, start, end);
+        i = end;
+        if i < n && CLASS[hay[i] as usize] == 0 {
             i += 1;
+        }
+        if body < MIN_RUN || class == STD_ONLY | URL_ONLY {
             continue;
         }
-        let (start, end, class) = scan_run(hay, i);
-        i = end.max(i + 1);
-        if end - start < MIN_RUN || class == STD_ONLY | URL_ONLY {
-            continue;
-        }
-        // A run glued to a word character on the left is part of something
-        // else (an identifier joined by `.`, say); keep it anyway: the
-        // decoder decides.
         let mut run = Run {
             start,
             end,
             continued: Vec::new(),
+            url: class == URL_ONLY,
         };
         // Join wrapped lines: this segment ends the line, is long, and has no
         // padding; the next line (after indentation) continues the run.
         let mut seg_end = end;
         let mut seg_len = end - start;
+        let mut all = class;
         while seg_len >= WRAP_MIN && hay[seg_end - 1] != b'=' {
             let mut j = seg_end;
             if j < n && hay[j] == b'\r' {
@@ -127,17 +146,27 @@ pub fn runs(hay: &[u8]) -> Vec<Run> {
                 break;
             }
             let (s2, e2, c2) = scan_run(hay, j);
-            if (class | c2) == STD_ONLY | URL_ONLY || !line_is_only_run(hay, e2) {
+            if (all | c2) == STD_ONLY | URL_ONLY || !line_is_only_run(hay, e2) {
                 break;
             }
+            all |= c2;
             run.continued.push((s2, e2));
             seg_end = e2;
             seg_len = e2 - s2;
             i = e2;
         }
+        run.url = all == URL_ONLY;
         out.push(run);
     }
     out
+}
+
+fn padding_len(hay: &[u8], start: usize, end: usize) -> usize {
+    hay[start..end]
+        .iter()
+        .rev()
+        .take_while(|&&c| c == b'=')
+        .count()
 }
 
 /// After a run ending at `end`, nothing but the line end follows.
@@ -188,6 +217,31 @@ pub fn decode(input: &[u8]) -> Option<Vec<u8>> {
     let url = data.iter().any(|&b| b == b'-' || b == b'_');
     let engine = if url { &URL } else { &STD };
     engine.decode(data).ok()
+}
+
+/// Cheap test before decoding a whole run: decodes its first 16
+/// characters (12 bytes) and checks they could start printable UTF-8 text.
+/// Random base64 (hashes, keys, identifiers) fails this almost always, so
+/// long runs of it are never decoded in full.
+pub fn could_be_text(hay: &[u8], run: &Run) -> bool {
+    let head = &hay[run.start..run.end];
+    if head.len() < 16 {
+        return true; // short: the full decoder is just as cheap
+    }
+    let engine = if run.url { &URL } else { &STD };
+    let mut buf = [0u8; 12];
+    if engine.decode_slice(&head[..16], &mut buf).is_err() {
+        return false;
+    }
+    let valid = match std::str::from_utf8(&buf) {
+        Ok(s) => s,
+        // A multi-byte character cut at the end is fine.
+        Err(e) if e.error_len().is_none() => {
+            std::str::from_utf8(&buf[..e.valid_up_to()]).unwrap_or_default()
+        }
+        Err(_) => return false,
+    };
+    crate::placeholder::printable(valid)
 }
 
 /// Decodes base64 and accepts the result only if it is printable UTF-8
@@ -265,5 +319,49 @@ mod tests {
         assert_eq!(r.len(), 1);
         assert_eq!(r[0].start, 5);
         assert_eq!(r[0].end, 33);
+    }
+
+    /// The straightforward definition the skipping finder must match.
+    fn naive_runs(hay: &[u8]) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < hay.len() {
+            if !is_b64_byte(hay[i]) {
+                i += 1;
+                continue;
+            }
+            let (s, e, class) = scan_run(hay, i);
+            if e - s - padding_len(hay, s, e) >= MIN_RUN && class != STD_ONLY | URL_ONLY {
+                out.push((s, e));
+            }
+            i = e.max(i + 1);
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn skipping_finder_matches_naive(parts in proptest::collection::vec(
+            proptest::prop_oneof![
+                "[A-Za-z0-9]{0,30}", "[A-Za-z0-9+/]{10,40}={0,3}", "[A-Za-z0-9_-]{10,40}",
+                "[ .,:\"{}=]{1,3}",
+            ], 0..40)) {
+            let text = parts.concat();
+            let fast: Vec<(usize, usize)> = runs(text.as_bytes())
+                .into_iter()
+                .filter(|r| r.continued.is_empty())
+                .map(|r| (r.start, r.end))
+                .collect();
+            let slow = naive_runs(text.as_bytes());
+            proptest::prop_assert_eq!(fast, slow);
+        }
+
+        #[test]
+        fn quick_check_accepts_every_text(text in "[ -~]{12,80}") {
+            let enc = base64::engine::general_purpose::STANDARD.encode(&text);
+            let r = runs(enc.as_bytes());
+            proptest::prop_assert_eq!(r.len(), 1);
+            proptest::prop_assert!(could_be_text(enc.as_bytes(), &r[0]));
+        }
     }
 }

@@ -303,6 +303,9 @@ impl Engine {
     /// Step 2: one base64 run.
     fn run(&mut self, layer: &Layer<'_>, run: &decode::Run) {
         let text: &[u8] = &layer.text;
+        if !decode::could_be_text(text, run) {
+            return;
+        }
         let encoded = run.text(text);
         let Some(decoded) = decode::decode_text(&encoded) else {
             return;

@@ -50,7 +50,7 @@ proptest! {
     #[test]
     fn encoded_plausible_pairs_are_found(
         user in "[a-z][a-z0-9._+-]{2,20}",
-        password in "[A-Za-z0-9!#%&*+,.;=?@^_~:/-]{6,48}",
+        password in "[A-Za-z0-9!#%&*+,.;=?@^_~:/-]{7,48}",
         host in "(ghcr\\.io|quay\\.io/acme/app|https://index\\.docker\\.io/v1/|registry\\.example\\.test:5000)",
     ) {
         prop_assume!(plausible_pair(&user, &password));
