@@ -39,13 +39,18 @@ const K8S_WINDOW: usize = 512;
 /// How far back a legacy `"auth"` looks for its entry's `{`.
 const ENTRY_WINDOW: usize = 4096;
 
+/// Finds a quoted `auth`/`auths` key. Go's JSON decoding matches keys
+/// case-insensitively, so the lower-case, capitalised and upper-case
+/// spellings are searched for; fully mixed case (`"aUtH"`) is not, as no
+/// tool writes it. Three case-sensitive literals let aho-corasick use its
+/// SIMD prefilter, where one case-insensitive `auth` ran at a third of the
+/// speed on ordinary source trees.
 fn auth_finder() -> &'static AhoCorasick {
     static F: OnceLock<AhoCorasick> = OnceLock::new();
     F.get_or_init(|| {
         AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
             .match_kind(MatchKind::LeftmostFirst)
-            .build(["auth"])
+            .build(["\"auth", "\"Auth", "\"AUTH"])
             .expect("static pattern")
     })
 }
@@ -176,8 +181,8 @@ impl Engine {
         let text: &[u8] = &layer.text;
         let mut claimed_until = 0usize;
         for m in auth_finder().find_iter(text) {
-            let h = m.start();
-            if h < claimed_until || h == 0 || text[h - 1] != b'"' {
+            let h = m.start() + 1;
+            if h < claimed_until {
                 continue;
             }
             let after = m.end();
