@@ -96,11 +96,39 @@ const WRAP_MIN: usize = 60;
 /// words are short, are read at a fraction of a touch per byte.
 pub fn runs(hay: &[u8]) -> Vec<Run> {
     let mut out = Vec::new();
+    runs_between(hay, 0, hay.len(), &mut out);
+    out
+}
+
+/// Like [`runs`], for the runs that start in `[from, until)`; `from` must
+/// be 0 or follow a non-base64 byte (a line start, say). Runs may extend
+/// past `until`.
+pub fn runs_between(hay: &[u8], from: usize, until: usize, out: &mut Vec<Run>) {
     let n = hay.len();
+    let until = until.min(n);
     // Invariant: `i == 0` or `hay[i - 1]` is not a base64 character, so no
     // run starts before `i` and continues past it.
-    let mut i = 0;
-    while i + MIN_RUN <= n {
+    let mut i = from;
+    while i + MIN_RUN <= n && i < until {
+        // Whole 64-byte blocks without a long enough run are skipped with
+        // SIMD masks; the probe below handles the rest.
+        let (next, window) = simd::next_window(hay, i, until);
+        if let Some(w) = window {
+            if w >= until {
+                return;
+            }
+            i = next;
+            let mut start = w;
+            while start > i && CLASS[hay[start - 1] as usize] != 0 {
+                start -= 1;
+            }
+            i = process_from(hay, start, out);
+            continue;
+        }
+        i = next;
+        if i + MIN_RUN > n || i >= until {
+            break;
+        }
         let probe = i + MIN_RUN - 1;
         if CLASS[hay[probe] as usize] == 0 {
             i = probe + 1;
@@ -110,55 +138,77 @@ pub fn runs(hay: &[u8]) -> Vec<Run> {
         while start > i && CLASS[hay[start - 1] as usize] != 0 {
             start -= 1;
         }
-        let (start, end, class) = scan_run(hay, start);
-        let body = end - start - padding_len(hay, start, end);
-        i = end;
-        if i < n && CLASS[hay[i] as usize] == 0 {
-            i += 1;
+        if start >= until {
+            break;
         }
-        if body < MIN_RUN || class == STD_ONLY | URL_ONLY {
-            continue;
-        }
-        let mut run = Run {
-            start,
-            end,
-            continued: Vec::new(),
-            url: class == URL_ONLY,
-        };
-        // Join wrapped lines: this segment ends the line, is long, and has no
-        // padding; the next line (after indentation) continues the run.
-        let mut seg_end = end;
-        let mut seg_len = end - start;
-        let mut all = class;
-        while seg_len >= WRAP_MIN && hay[seg_end - 1] != b'=' {
-            let mut j = seg_end;
-            if j < n && hay[j] == b'\r' {
-                j += 1;
-            }
-            if j >= n || hay[j] != b'\n' {
-                break;
-            }
-            j += 1;
-            while j < n && (hay[j] == b' ' || hay[j] == b'\t') {
-                j += 1;
-            }
-            if j >= n || CLASS[hay[j] as usize] == 0 {
-                break;
-            }
-            let (s2, e2, c2) = scan_run(hay, j);
-            if (all | c2) == STD_ONLY | URL_ONLY || !line_is_only_run(hay, e2) {
-                break;
-            }
-            all |= c2;
-            run.continued.push((s2, e2));
-            seg_end = e2;
-            seg_len = e2 - s2;
-            i = e2;
-        }
-        run.url = all == URL_ONLY;
-        out.push(run);
+        i = process_from(hay, start, out);
     }
-    out
+}
+
+/// The qualifying run that starts exactly at `p` (which must follow a
+/// non-base64 byte), if any.
+pub fn run_at(hay: &[u8], p: usize) -> Option<Run> {
+    if p >= hay.len() || CLASS[hay[p] as usize] == 0 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(1);
+    process_from(hay, p, &mut out);
+    out.pop()
+}
+
+/// Scans the run starting at `start` (preceded by a non-base64 byte or the
+/// window start), records it in `out` if it qualifies, and returns where
+/// scanning resumes (keeping the invariant of [`runs`]).
+fn process_from(hay: &[u8], start: usize, out: &mut Vec<Run>) -> usize {
+    let n = hay.len();
+    let (start, end, class) = scan_run(hay, start);
+    let body = end - start - padding_len(hay, start, end);
+    let mut i = end;
+    if i < n && CLASS[hay[i] as usize] == 0 {
+        i += 1;
+    }
+    if body < MIN_RUN || class == STD_ONLY | URL_ONLY {
+        return i;
+    }
+    let mut run = Run {
+        start,
+        end,
+        continued: Vec::new(),
+        url: class == URL_ONLY,
+    };
+    // Join wrapped lines: this segment ends the line, is long, and has no
+    // padding; the next line (after indentation) continues the run.
+    let mut seg_end = end;
+    let mut seg_len = end - start;
+    let mut all = class;
+    while seg_len >= WRAP_MIN && hay[seg_end - 1] != b'=' {
+        let mut j = seg_end;
+        if j < n && hay[j] == b'\r' {
+            j += 1;
+        }
+        if j >= n || hay[j] != b'\n' {
+            break;
+        }
+        j += 1;
+        while j < n && (hay[j] == b' ' || hay[j] == b'\t') {
+            j += 1;
+        }
+        if j >= n || CLASS[hay[j] as usize] == 0 {
+            break;
+        }
+        let (s2, e2, c2) = scan_run(hay, j);
+        if (all | c2) == STD_ONLY | URL_ONLY || !line_is_only_run(hay, e2) {
+            break;
+        }
+        all |= c2;
+        run.continued.push((s2, e2));
+        seg_end = e2;
+        seg_len = e2 - s2;
+        i = e2;
+    }
+    run.url = all == URL_ONLY;
+    out.push(run);
+    i
 }
 
 fn padding_len(hay: &[u8], start: usize, end: usize) -> usize {
@@ -249,6 +299,75 @@ mod simd {
     pub fn skip_run_blocks(_hay: &[u8], i: usize) -> (usize, u8) {
         (i, 0)
     }
+
+    /// Mask of base64 bytes in `hay[at..at + 64]`.
+    #[cfg(target_arch = "x86_64")]
+    #[inline]
+    fn mask64(hay: &[u8], at: usize) -> u64 {
+        use std::arch::x86_64::*;
+        assert!(at + 64 <= hay.len());
+        let mut m = 0u64;
+        // SAFETY: SSE2 is part of x86_64; the assert keeps the four 16-byte
+        // unaligned loads in bounds.
+        unsafe {
+            let range = |v: __m128i, lo: u8, hi: u8| {
+                _mm_and_si128(
+                    _mm_cmpgt_epi8(v, _mm_set1_epi8(lo as i8 - 1)),
+                    _mm_cmpgt_epi8(_mm_set1_epi8(hi as i8 + 1), v),
+                )
+            };
+            let eq = |v: __m128i, c: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8));
+            for k in 0..4 {
+                let v = _mm_loadu_si128(hay.as_ptr().add(at + 16 * k) as *const __m128i);
+                let all = _mm_or_si128(
+                    _mm_or_si128(
+                        _mm_or_si128(range(v, b'A', b'Z'), range(v, b'a', b'z')),
+                        range(v, b'0', b'9'),
+                    ),
+                    _mm_or_si128(
+                        _mm_or_si128(eq(v, b'+'), eq(v, b'/')),
+                        _mm_or_si128(eq(v, b'-'), eq(v, b'_')),
+                    ),
+                );
+                m |= (_mm_movemask_epi8(all) as u32 as u64) << (16 * k);
+            }
+        }
+        m
+    }
+
+    /// From `i`, skips 64-byte blocks in which no window of
+    /// [`super::MIN_RUN`] base64 bytes starts. Returns the position reached
+    /// and, if found, the first window start (`>= i`).
+    #[cfg(target_arch = "x86_64")]
+    pub fn next_window(hay: &[u8], i: usize, until: usize) -> (usize, Option<usize>) {
+        const _: () = assert!(super::MIN_RUN == 14);
+        let mut c = i;
+        if c + 128 > hay.len() {
+            return (c, None);
+        }
+        let mut cur = mask64(hay, c);
+        while c + 128 <= hay.len() && c < until {
+            let next = mask64(hay, c + 64);
+            let m = (cur as u128) | ((next as u128) << 64);
+            // Bit k set iff bits k..k+13 are all set: 1+1, 2+2, 4+4, 8+6.
+            let m2 = m & (m >> 1);
+            let m4 = m2 & (m2 >> 2);
+            let m8 = m4 & (m4 >> 4);
+            let m14 = m8 & (m8 >> 6);
+            let starts = m14 as u64;
+            if starts != 0 {
+                return (c, Some(c + starts.trailing_zeros() as usize));
+            }
+            c += 64;
+            cur = next;
+        }
+        (c, None)
+    }
+
+    #[cfg(not(target_arch = "x86_64"))]
+    pub fn next_window(_hay: &[u8], i: usize, _until: usize) -> (usize, Option<usize>) {
+        (i, None)
+    }
 }
 
 /// Decodes base64 in either alphabet, padded or not, ignoring embedded
@@ -286,10 +405,11 @@ pub fn could_be_text(hay: &[u8], run: &Run) -> bool {
     }
     let engine = if run.url { &URL } else { &STD };
     let mut buf = [0u8; 12];
-    if engine.decode_slice(&head[..16], &mut buf).is_err() {
+    let Ok(len) = engine.decode_slice(&head[..16], &mut buf) else {
         return false;
-    }
-    let valid = match std::str::from_utf8(&buf) {
+    };
+    let buf = &buf[..len];
+    let valid = match std::str::from_utf8(buf) {
         Ok(s) => s,
         // A multi-byte character cut at the end is fine.
         Err(e) if e.error_len().is_none() => {

@@ -11,6 +11,7 @@ pub mod finding;
 pub mod fix;
 pub mod json;
 pub mod placeholder;
+pub mod prefilter;
 pub mod report;
 pub mod rule;
 pub mod scan;

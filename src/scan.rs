@@ -27,6 +27,7 @@ use crate::decode;
 use crate::finding::{Context, RawFinding, Secret, SecretKind};
 use crate::json::{self, Str, Value};
 use crate::placeholder::{is_placeholder, plausible_pair};
+use crate::prefilter::{self, Plan};
 use crate::rule::Rule;
 
 /// Deepest layer decoded. Credentials sit at most 4 layers deep in real
@@ -107,6 +108,20 @@ struct Layer<'a> {
 /// Scans one file's bytes and returns the credentials found, sorted by
 /// position and de-duplicated.
 pub fn scan(text: &[u8]) -> Vec<RawFinding> {
+    match prefilter::plan(text) {
+        Plan::Skip => Vec::new(),
+        Plan::Full => scan_with(text, None),
+        Plan::Anchored(hits) => scan_with(text, Some(&hits)),
+    }
+}
+
+/// Scans without the prefilter, decoding every base64 run: the reference
+/// the prefiltered [`scan`] is tested against.
+pub fn scan_full(text: &[u8]) -> Vec<RawFinding> {
+    scan_with(text, None)
+}
+
+fn scan_with(text: &[u8], anchors: Option<&[usize]>) -> Vec<RawFinding> {
     let mut engine = Engine { out: Vec::new() };
     let top = Layer {
         text: Cow::Borrowed(text),
@@ -117,7 +132,7 @@ pub fn scan(text: &[u8]) -> Vec<RawFinding> {
         cred_context: false,
         decoded: false,
     };
-    engine.layer(&top);
+    engine.layer(&top, anchors);
     let mut out = engine.out;
     out.sort_by(|a, b| {
         (
@@ -149,7 +164,11 @@ struct Engine {
 }
 
 impl Engine {
-    fn layer(&mut self, layer: &Layer<'_>) {
+    /// Scans one layer. With `anchors` (keyword positions from the
+    /// prefilter), base64 runs are only looked for where a keyword could
+    /// make them a credential: from each keyword to the end of the next
+    /// line. Without, every run is decoded.
+    fn layer(&mut self, layer: &Layer<'_>, anchors: Option<&[usize]>) {
         let text: &[u8] = &layer.text;
         if layer.decoded && layer.cred_context {
             self.bare_pair(layer);
@@ -161,7 +180,11 @@ impl Engine {
             return;
         }
         let mut ci = 0;
-        for run in decode::runs(text) {
+        let runs = match anchors {
+            None => decode::runs(text),
+            Some(hits) => anchored_runs(text, hits),
+        };
+        for run in runs {
             while ci < claimed.len() && claimed[ci].end <= run.start {
                 ci += 1;
             }
@@ -301,7 +324,7 @@ impl Engine {
             cred_context: layer.cred_context,
             decoded: false,
         };
-        self.layer(&child);
+        self.layer(&child, None);
         Some(start..end)
     }
 
@@ -346,7 +369,7 @@ impl Engine {
             cred_context: cred,
             decoded: true,
         };
-        self.layer(&child);
+        self.layer(&child, None);
     }
 
     /// Step 3: the whole decoded layer is `user:password`.
@@ -508,6 +531,70 @@ impl Engine {
             );
         }
     }
+}
+
+/// The base64 runs that a keyword can make a credential: those that are
+/// the value of a key containing the keyword (`KEY=`, `key:`, `"key": "`,
+/// YAML `key: |` with the value on the next line), or that follow
+/// `Basic`. This mirrors [`key_before`], which decides the context of a
+/// run in a full scan; a property test holds the two together. Each
+/// keyword costs a few bytes of work, however many there are.
+fn anchored_runs(text: &[u8], hits: &[usize]) -> Vec<decode::Run> {
+    let mut starts: Vec<usize> = hits
+        .iter()
+        .filter_map(|&k| value_after_key(text, k))
+        .collect();
+    starts.sort_unstable();
+    starts.dedup();
+    let mut out: Vec<decode::Run> = Vec::new();
+    for p in starts {
+        if out.last().is_some_and(|r| p < r.last_end()) {
+            continue;
+        }
+        if p > 0 && decode::is_b64_byte(text[p - 1]) {
+            continue;
+        }
+        if let Some(run) = decode::run_at(text, p) {
+            out.push(run);
+        }
+    }
+    out
+}
+
+/// Where the value of the key containing the keyword at `k` starts.
+fn value_after_key(text: &[u8], k: usize) -> Option<usize> {
+    let n = text.len();
+    let is_key = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-' | b'/');
+    let skip = |mut i: usize, set: &[u8]| {
+        while i < n && set.contains(&text[i]) {
+            i += 1;
+        }
+        i
+    };
+    const WS_QUOTES: &[u8] = b" \t\"'`";
+    let mut i = k;
+    while i < n && is_key(text[i]) {
+        i += 1;
+    }
+    let ident = &text[k..i];
+    let basic = ident.len() >= 5 && ident[ident.len() - 5..].eq_ignore_ascii_case(b"basic");
+    i = skip(i, WS_QUOTES);
+    if basic {
+        if i < n && text[i] == b':' {
+            i = skip(i + 1, WS_QUOTES);
+        }
+    } else {
+        if i >= n || !matches!(text[i], b':' | b'=') {
+            return None;
+        }
+        i = skip(i + 1, WS_QUOTES);
+    }
+    // Value on the next line: `key: |`, `key: >-`, `key:`.
+    let j = skip(i, b" \t\r|>+-0123456789");
+    if j < n && text[j] == b'\n' {
+        return Some(skip(j + 1, b" \t-"));
+    }
+    (i < n).then_some(i)
 }
 
 /// Keys that make a bare base64 `user:password` a credential.

@@ -76,3 +76,78 @@ proptest! {
         prop_assert_eq!(found[0].username.as_deref(), Some(user.as_str()));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// A docker config encoded 1 to `ENCODED_LAYERS` times, in either
+    /// alphabet, padded or not, under a key that names nothing, is still
+    /// found: the file-level prefilter never drops it.
+    #[test]
+    fn encoded_configs_without_keywords_pass_the_prefilter(
+        host in "[a-z]{1,12}\\.(io|test)(:[0-9]{2,5})?",
+        pad in "[ \n]{0,3}",
+        layers in 1usize..=credscan::prefilter::ENCODED_LAYERS,
+        url in any::<bool>(),
+        key in "(blob|value|x|data1)",
+    ) {
+        let auth = STANDARD.encode("octo-fake:FAKEpass-prop-0042");
+        let mut v = format!(r#"{{{pad}"auths":{{"{host}":{{"auth":"{auth}"}}}}}}"#);
+        for _ in 0..layers {
+            v = if url { URL_SAFE_NO_PAD.encode(&v) } else { STANDARD.encode(&v) };
+        }
+        let text = format!("{key}: {v}\n");
+        let found = scan::scan(text.as_bytes());
+        prop_assert_eq!(found.len(), 1);
+        prop_assert_eq!(found[0].registry.as_deref(), Some(host.as_str()));
+    }
+}
+
+fn line_strategy() -> impl Strategy<Value = String> {
+    let pair = STANDARD.encode("ci-bot:FAKEpass-anchor-0042");
+    let cfg = STANDARD.encode(format!(
+        r#"{{"auths":{{"ghcr.io":{{"auth":"{}"}}}}}}"#,
+        STANDARD.encode("octo-fake:FAKEpass-anchor-0043")
+    ));
+    let keys = prop_oneof![
+        Just("auth: ".to_string()),
+        Just("REGISTRY_AUTH=".to_string()),
+        Just("  .dockerconfigjson: ".to_string()),
+        Just("  .dockerconfigjson: |\n    ".to_string()),
+        Just("Authorization: Basic ".to_string()),
+        Just("author: ".to_string()),
+        Just("credentials:\n  value: ".to_string()),
+        Just("data: ".to_string()),
+        Just("- ".to_string()),
+        Just("  \"registryAuth\" : \"".to_string()),
+        Just("export DOCKER_REGISTRY_AUTH_VALUE='".to_string()),
+        Just("curl -H 'Basic ".to_string()),
+        Just("Basic: ".to_string()),
+        Just("auth:\n  - ".to_string()),
+        Just("imageCredentials.auth=".to_string()),
+        Just("x_auth_y: >-\n    ".to_string()),
+        Just("auth: |2-\n\t".to_string()),
+        Just("registry: ghcr.io # docker auth=".to_string()),
+        Just("".to_string()),
+    ];
+    let values = prop_oneof![
+        Just(pair),
+        Just(cfg),
+        "[A-Za-z0-9+/]{10,60}={0,2}",
+        "[a-z ]{0,30}",
+    ];
+    (keys, values).prop_map(|(k, v)| format!("{k}{v}"))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// The prefiltered scan finds exactly what decoding every run finds.
+    #[test]
+    fn prefiltered_scan_equals_full_scan(lines in proptest::collection::vec(line_strategy(), 0..12)) {
+        let text = lines.join("\n");
+        let fast = scan::scan(text.as_bytes());
+        let full = scan::scan_full(text.as_bytes());
+        prop_assert_eq!(fast, full);
+    }
+}
