@@ -120,14 +120,25 @@ pub fn encoded_literals() -> Vec<Vec<u8>> {
     pats
 }
 
+/// Keyword offsets found by the prefilter, so the scan need not search
+/// again.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Anchors {
+    /// Every keyword, in order.
+    pub keys: Vec<usize>,
+    /// Offsets of `auth` (any of the three cases) right after a `"`: where
+    /// a JSON `auth`/`auths` key may start.
+    pub quoted_auth: Vec<usize>,
+}
+
 /// What the full scan needs to do with a text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Plan {
     /// Nothing in it can be a credential.
     Skip,
-    /// Only keywords in clear: structured JSON is parsed, and base64 is
-    /// only looked at after these keyword offsets (sorted).
-    Anchored(Vec<usize>),
+    /// Only keywords in clear: structured JSON is parsed at the quoted
+    /// `auth` keys, and base64 is only looked at after the keywords.
+    Anchored(Anchors),
     /// An encoded `"auth` may be present: decode every base64 run.
     Full,
 }
@@ -143,6 +154,10 @@ fn searcher() -> &'static Searcher {
     static S: OnceLock<Searcher> = OnceLock::new();
     S.get_or_init(|| {
         let words = word_literals(&[]);
+        debug_assert_eq!(
+            &words[..3],
+            &[b"auth".to_vec(), b"Auth".to_vec(), b"AUTH".to_vec()]
+        );
         let encoded_from = words.len();
         let mut pats = words;
         pats.extend(encoded_literals());
@@ -159,17 +174,23 @@ fn searcher() -> &'static Searcher {
 /// Decides how to scan `text`.
 pub fn plan(text: &[u8]) -> Plan {
     let s = searcher();
-    let mut hits = Vec::new();
+    let mut anchors = Anchors::default();
     for m in s.ac.find_iter(text) {
-        if m.pattern().as_usize() >= s.encoded_from {
+        let p = m.pattern().as_usize();
+        if p >= s.encoded_from {
             return Plan::Full;
         }
-        hits.push(m.start());
+        let at = m.start();
+        // Patterns 0..3 are `auth`, `Auth`, `AUTH`.
+        if p < 3 && at > 0 && text[at - 1] == b'"' {
+            anchors.quoted_auth.push(at);
+        }
+        anchors.keys.push(at);
     }
-    if hits.is_empty() {
+    if anchors.keys.is_empty() {
         Plan::Skip
     } else {
-        Plan::Anchored(hits)
+        Plan::Anchored(anchors)
     }
 }
 

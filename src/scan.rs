@@ -27,7 +27,7 @@ use crate::decode;
 use crate::finding::{Context, RawFinding, Secret, SecretKind};
 use crate::json::{self, Str, Value};
 use crate::placeholder::{is_placeholder, plausible_pair};
-use crate::prefilter::{self, Plan};
+use crate::prefilter::{self, Anchors, Plan};
 use crate::rule::Rule;
 
 /// Deepest layer decoded. Credentials sit at most 4 layers deep in real
@@ -111,7 +111,7 @@ pub fn scan(text: &[u8]) -> Vec<RawFinding> {
     match prefilter::plan(text) {
         Plan::Skip => Vec::new(),
         Plan::Full => scan_with(text, None),
-        Plan::Anchored(hits) => scan_with(text, Some(&hits)),
+        Plan::Anchored(anchors) => scan_with(text, Some(&anchors)),
     }
 }
 
@@ -121,7 +121,7 @@ pub fn scan_full(text: &[u8]) -> Vec<RawFinding> {
     scan_with(text, None)
 }
 
-fn scan_with(text: &[u8], anchors: Option<&[usize]>) -> Vec<RawFinding> {
+fn scan_with(text: &[u8], anchors: Option<&prefilter::Anchors>) -> Vec<RawFinding> {
     let mut engine = Engine { out: Vec::new() };
     let top = Layer {
         text: Cow::Borrowed(text),
@@ -168,13 +168,13 @@ impl Engine {
     /// prefilter), base64 runs are only looked for where a keyword could
     /// make them a credential: from each keyword to the end of the next
     /// line. Without, every run is decoded.
-    fn layer(&mut self, layer: &Layer<'_>, anchors: Option<&[usize]>) {
+    fn layer(&mut self, layer: &Layer<'_>, anchors: Option<&Anchors>) {
         let text: &[u8] = &layer.text;
         if layer.decoded && layer.cred_context {
             self.bare_pair(layer);
         }
         let mut claimed: Vec<Range<usize>> = Vec::new();
-        self.structured(layer, &mut claimed);
+        self.structured(layer, &mut claimed, anchors.map(|a| &a.quoted_auth[..]));
         claimed.sort_by_key(|r| r.start);
         if layer.depth >= MAX_DEPTH {
             return;
@@ -182,7 +182,7 @@ impl Engine {
         let mut ci = 0;
         let runs = match anchors {
             None => decode::runs(text),
-            Some(hits) => anchored_runs(text, hits),
+            Some(a) => anchored_runs(text, &a.keys),
         };
         for run in runs {
             while ci < claimed.len() && claimed[ci].end <= run.start {
@@ -200,15 +200,32 @@ impl Engine {
     }
 
     /// Step 1: docker config JSON by structure, and escaped JSON.
-    fn structured(&mut self, layer: &Layer<'_>, claimed: &mut Vec<Range<usize>>) {
+    /// `quoted_auth`: the offsets of `auth` after a quote, when the
+    /// prefilter already found them.
+    fn structured(
+        &mut self,
+        layer: &Layer<'_>,
+        claimed: &mut Vec<Range<usize>>,
+        quoted_auth: Option<&[usize]>,
+    ) {
         let text: &[u8] = &layer.text;
+        let found: Vec<usize>;
+        let positions = match quoted_auth {
+            Some(p) => p,
+            None => {
+                found = auth_finder()
+                    .find_iter(text)
+                    .map(|m| m.start() + 1)
+                    .collect();
+                &found
+            }
+        };
         let mut claimed_until = 0usize;
-        for m in auth_finder().find_iter(text) {
-            let h = m.start() + 1;
+        for &h in positions {
             if h < claimed_until {
                 continue;
             }
-            let after = m.end();
+            let after = h + 4;
             let plural = matches!(text.get(after), Some(b's' | b'S'));
             let close = if plural { after + 1 } else { after };
             let escaped = h >= 2 && text[h - 2] == b'\\';
