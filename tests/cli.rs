@@ -375,3 +375,33 @@ fn help_and_version() {
     assert_eq!(code, 0);
     assert!(stdout.starts_with("credscan "));
 }
+
+#[test]
+fn large_files_are_scanned_in_windows_with_exact_positions() {
+    // 12 MB of lines, then a leak: read through bounded windows, not whole.
+    let dir = tempfile::tempdir().unwrap();
+    let mut text = String::new();
+    let line = "an ordinary log line without anything in it, just filler text\n";
+    while text.len() < 12 << 20 {
+        text.push_str(line);
+    }
+    let lines_before = text.matches('\n').count();
+    text.push_str(&leak_config());
+    fs::write(dir.path().join("big.log"), &text).unwrap();
+    let (code, stdout, _) = run(credscan().arg("--format=json").arg(dir.path()));
+    assert_eq!(code, 1);
+    let v: Value = serde_json::from_str(&stdout).unwrap();
+    let f = &v["findings"][0];
+    assert_eq!(f["line"], lines_before + 4);
+    assert_eq!(f["column"], 16);
+    let start = f["byte_start"].as_u64().unwrap() as usize;
+    assert_eq!(&text[start..start + auth().len()], auth());
+    // The same through standard input.
+    let (code, stdout, _) = run(credscan()
+        .args(["-", "--format", "json"])
+        .write_stdin_compat(text.clone()));
+    assert_eq!(code, 1);
+    let v: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["findings"][0]["line"], lines_before + 4);
+    assert_eq!(v["stats"]["bytes_scanned"], text.len());
+}

@@ -68,6 +68,16 @@ impl Snippet {
         }
     }
 
+    /// Moves the snippet's position for a text that starts `lines` lines
+    /// and `column` characters into its file.
+    pub fn shifted(mut self, lines: usize, column: usize) -> Snippet {
+        if self.line0 == 0 {
+            self.col0 += column;
+        }
+        self.line0 += lines;
+        self
+    }
+
     /// The label's span within the snippet.
     pub fn label(&self) -> SourceSpan {
         SourceSpan::from(self.label.clone())

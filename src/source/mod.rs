@@ -3,6 +3,7 @@
 //! printed.
 
 pub mod walk;
+pub mod window;
 
 use std::io::Read;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -108,21 +109,51 @@ pub fn scan_bytes(display: &str, bytes: &[u8], settings: &Settings, sink: &Sink)
 /// Places raw findings in line/column coordinates, applies inline
 /// suppression, and computes fingerprints and fix hints.
 pub fn locate(path: &str, text: &[u8], raw: Vec<RawFinding>, settings: &Settings) -> Vec<Finding> {
+    locate_at(path, text, Base::default(), raw, settings)
+}
+
+/// Where a text sits in its file, for texts that are a window of a larger
+/// file: the file offset of its first byte, the number of lines before it,
+/// and the characters between the last line start and it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Base {
+    pub byte: usize,
+    pub lines: usize,
+    pub column: usize,
+}
+
+/// [`locate`] for a window of a file starting at `base`.
+pub fn locate_at(
+    path: &str,
+    text: &[u8],
+    base: Base,
+    raw: Vec<RawFinding>,
+    settings: &Settings,
+) -> Vec<Finding> {
     let idx = LineIndex::new(text);
+    let shift = |p: crate::span::Position| crate::span::Position {
+        line: p.line + base.lines,
+        column: if p.line == 1 {
+            p.column + base.column
+        } else {
+            p.column
+        },
+    };
     let mut out = Vec::with_capacity(raw.len());
     for r in raw {
-        let start = idx.position(r.span.start);
-        let end = idx.position(r.span.end);
-        let suppressed = [start.line, end.line].iter().any(|&l| {
+        let (start0, end0) = (idx.position(r.span.start), idx.position(r.span.end));
+        let suppressed = [start0.line, end0.line].iter().any(|&l| {
             let l0 = l - 1;
             suppress::line_allows(&text[idx.line_start(l0)..idx.line_end(l0)])
         });
         if suppressed {
             continue;
         }
-        let snippet = settings
-            .snippets
-            .then(|| Snippet::new(path, text, &idx, r.span.clone(), settings.reveal));
+        let (start, end) = (shift(start0), shift(end0));
+        let snippet = settings.snippets.then(|| {
+            Snippet::new(path, text, &idx, r.span.clone(), settings.reveal)
+                .shifted(base.lines, base.column)
+        });
         out.push(Finding {
             rule: r.rule,
             path: path.to_string(),
@@ -130,8 +161,8 @@ pub fn locate(path: &str, text: &[u8], raw: Vec<RawFinding>, settings: &Settings
             column: start.column,
             end_line: end.line,
             end_column: end.column,
-            byte_start: r.span.start,
-            byte_end: r.span.end,
+            byte_start: base.byte + r.span.start,
+            byte_end: base.byte + r.span.end,
             fingerprint: fingerprint(r.rule, path, &r.secret),
             fix: fix::hint(r.context, path).to_string(),
             registry: r.registry,
@@ -145,17 +176,31 @@ pub fn locate(path: &str, text: &[u8], raw: Vec<RawFinding>, settings: &Settings
     out
 }
 
-/// Reads standard input whole and scans it under `name`.
+/// Scans standard input under `name`, window by window (so a large pipe
+/// does not need to fit in memory), up to `--max-file-size` bytes.
 pub fn scan_stdin(name: &str, settings: &Settings, sink: &Sink) {
-    let mut buf = Vec::new();
     let limit = settings.max_file_size;
-    let mut handle = std::io::stdin().lock().take(limit.saturating_add(1));
-    match handle.read_to_end(&mut buf) {
-        Ok(_) if buf.len() as u64 > limit => sink.note(
+    let mut input = std::io::stdin().lock().take(limit.saturating_add(1));
+    let mut head = Vec::new();
+    // Small inputs (the usual case) are read whole.
+    let cap = window::WHOLE_LIMIT as u64;
+    match (&mut input).take(cap + 1).read_to_end(&mut head) {
+        Err(e) => return sink.error(name, format!("cannot read standard input: {e}")),
+        Ok(n) if (n as u64) <= cap && (n as u64) <= limit => {
+            return scan_bytes(name, &head, settings, sink)
+        }
+        Ok(_) => {}
+    }
+    let mut rest = std::io::Cursor::new(head).chain(input);
+    let mut capped = (&mut rest).take(limit);
+    if let Err(e) = window::scan_windows(name, &mut capped, settings, sink) {
+        sink.error(name, format!("cannot read standard input: {e}"));
+    }
+    let mut probe = [0u8; 1];
+    if matches!(rest.read(&mut probe), Ok(1)) {
+        sink.note(
             name,
-            format!("skipped: larger than --max-file-size ({limit} bytes)"),
-        ),
-        Ok(_) => scan_bytes(name, &buf, settings, sink),
-        Err(e) => sink.error(name, format!("cannot read standard input: {e}")),
+            format!("only the first {limit} bytes were scanned (--max-file-size)"),
+        );
     }
 }

@@ -113,6 +113,14 @@ pub fn scan_file(path: &Path, display: &str, settings: &Settings, sink: &Sink) {
             ),
         );
     }
+    if meta.len() > super::window::WHOLE_LIMIT as u64 {
+        // Large file: bounded memory, window by window.
+        let mut reader = (&file).take(settings.max_file_size);
+        if let Err(e) = super::window::scan_windows(display, &mut reader, settings, sink) {
+            sink.error(display, format!("cannot read: {}", io_reason(&e)));
+        }
+        return;
+    }
     BUF.with(|cell| {
         let mut buf = cell.borrow_mut();
         buf.clear();
