@@ -123,12 +123,12 @@ mod tests {
             let near = [OWN, 2 * OWN]
                 .iter()
                 .any(|b| text.len() + 200 > *b && text.len() < b + 200);
-            if near || i % 20000 == 0 {
+            if near || i.is_multiple_of(20000) {
                 text.extend_from_slice(entry.as_bytes());
                 text.push(b'\n');
             } else {
                 text.extend_from_slice(b"some ordinary line of text, nothing to see here ");
-                text.extend_from_slice(if i % 3 == 0 { b"\n" } else { b" " });
+                text.extend_from_slice(if i.is_multiple_of(3) { b"\n" } else { b" " });
             }
             i += 1;
         }
