@@ -72,12 +72,15 @@ impl Run {
     }
 
     /// The run's characters with line wraps removed.
-    pub fn text(&self, hay: &[u8]) -> Vec<u8> {
+    pub fn text<'a>(&self, hay: &'a [u8]) -> std::borrow::Cow<'a, [u8]> {
+        if self.continued.is_empty() {
+            return std::borrow::Cow::Borrowed(&hay[self.start..self.end]);
+        }
         let mut v = hay[self.start..self.end].to_vec();
         for &(s, e) in &self.continued {
             v.extend_from_slice(&hay[s..e]);
         }
-        v
+        std::borrow::Cow::Owned(v)
     }
 }
 

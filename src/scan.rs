@@ -38,7 +38,7 @@ pub const MAX_DEPTH: usize = 10;
 const KEY_WINDOW: usize = 256;
 const K8S_WINDOW: usize = 512;
 /// How far back a legacy `"auth"` looks for its entry's `{`.
-const ENTRY_WINDOW: usize = 4096;
+const ENTRY_WINDOW: usize = 2048;
 
 /// Finds a quoted `auth`/`auths` key. Go's JSON decoding matches keys
 /// case-insensitively, so the lower-case, capitalised and upper-case
@@ -221,6 +221,9 @@ impl Engine {
             }
         };
         let mut claimed_until = 0usize;
+        // A range known to hold no `{`, so runs of `"auth"` keys without
+        // objects (logs, key/value dumps) do not search the same bytes again.
+        let mut brace_free = 0..0;
         for &h in positions {
             if h < claimed_until {
                 continue;
@@ -249,10 +252,13 @@ impl Engine {
             if text.get(close) != Some(&b'"') {
                 continue;
             }
-            let k8s = if layer.k8s == K8s::None {
-                k8s_near(text, h)
-            } else {
-                layer.k8s
+            // Only computed once an entry is found.
+            let k8s = || {
+                if layer.k8s == K8s::None {
+                    k8s_near(text, h)
+                } else {
+                    layer.k8s
+                }
             };
             if plural {
                 let Some(vstart) = after_colon(text, close + 1) else {
@@ -261,12 +267,15 @@ impl Engine {
                 let Some((Value::Object(hosts, span), _)) = json::parse_at(text, vstart) else {
                     continue;
                 };
+                let k8s = k8s();
                 for (host, entry) in &hosts {
                     let path = format!("JSON auths[{:?}]", host.value);
                     self.entry(layer, k8s, Some(host), entry, &path);
                 }
                 claimed_until = claimed_until.max(span.end);
                 claimed.push(h - 1..span.end);
+            } else if !brace_before(text, h, &mut brace_free) {
+                continue;
             } else if let Some((host, entry)) = legacy_entry(text, h) {
                 let span = entry.span();
                 let path = match &host {
@@ -274,7 +283,7 @@ impl Engine {
                     None => "JSON".to_string(),
                 };
                 if host.is_some() {
-                    self.entry(layer, k8s, host.as_ref(), &entry, &path);
+                    self.entry(layer, k8s(), host.as_ref(), &entry, &path);
                     claimed_until = claimed_until.max(span.end);
                     claimed.push(span);
                 }
@@ -650,10 +659,16 @@ fn after_colon(text: &[u8], mut i: usize) -> Option<usize> {
 /// A `.dockerconfigjson` / `.dockercfg` key shortly before `pos`: raw JSON
 /// under Kubernetes `stringData`.
 fn k8s_near(text: &[u8], pos: usize) -> K8s {
+    static JSON: OnceLock<memchr::memmem::FinderRev<'static>> = OnceLock::new();
+    static CFG: OnceLock<memchr::memmem::FinderRev<'static>> = OnceLock::new();
     let window = &text[pos.saturating_sub(K8S_WINDOW)..pos];
-    let lower = window.to_ascii_lowercase();
-    let json = memchr::memmem::rfind(&lower, b".dockerconfigjson");
-    let cfg = memchr::memmem::rfind(&lower, b".dockercfg");
+    // Secret data keys are lower case (`.dockerconfigjson`, `.dockercfg`).
+    let json = JSON
+        .get_or_init(|| memchr::memmem::FinderRev::new(b".dockerconfigjson"))
+        .rfind(window);
+    let cfg = CFG
+        .get_or_init(|| memchr::memmem::FinderRev::new(b".dockercfg"))
+        .rfind(window);
     match (json, cfg) {
         (Some(a), Some(b)) if b > a => K8s::StringData(".dockercfg"),
         (Some(_), _) => K8s::StringData(".dockerconfigjson"),
@@ -662,11 +677,36 @@ fn k8s_near(text: &[u8], pos: usize) -> K8s {
     }
 }
 
+/// Whether a `{` may open an entry for the key at `h` (within
+/// [`ENTRY_WINDOW`]). `known` is a range already known to hold no `{`; it
+/// is extended, so consecutive keys scan each byte once.
+fn brace_before(text: &[u8], h: usize, known: &mut Range<usize>) -> bool {
+    let lo = h.saturating_sub(ENTRY_WINDOW);
+    let from = if known.start <= lo && lo <= known.end && known.end <= h {
+        known.end
+    } else {
+        lo
+    };
+    if memchr::memrchr(b'{', &text[from..h]).is_some() {
+        return true;
+    }
+    *known = if from == known.end {
+        known.start..h
+    } else {
+        lo..h
+    };
+    false
+}
+
 /// A legacy `.dockercfg` entry around the `"auth"` key at `h`: the entry
 /// object and the host key naming it, if any.
 fn legacy_entry(text: &[u8], h: usize) -> Option<(Option<Str>, Value)> {
-    // Find the `{` opening the object that holds this key.
+    // Find the `{` opening the object that holds this key. Most `"auth"`
+    // keys outside docker configs have no `{` nearby at all: a SIMD search
+    // settles those before the brace-counting walk.
     let lo = h.saturating_sub(ENTRY_WINDOW);
+    let nearest = memchr::memrchr(b'{', &text[lo..h])? + lo;
+    let lo = nearest.saturating_sub(1).max(lo);
     let mut depth = 0i32;
     let mut i = h - 1;
     let open = loop {
