@@ -14,6 +14,9 @@ pub mod placeholder;
 pub mod report;
 pub mod rule;
 pub mod scan;
+pub mod settings;
 pub mod source;
 pub mod span;
 pub mod suppress;
+#[cfg(test)]
+mod testing;

@@ -1,5 +1,6 @@
 //! Reporters: the only code that prints.
 
+pub mod config;
 pub mod human;
 pub mod json;
 mod snippet;
