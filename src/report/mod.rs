@@ -30,11 +30,22 @@ pub struct Notice {
     pub is_error: bool,
 }
 
+/// Findings left out of the report on purpose (inline markers are applied
+/// earlier and not counted).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Suppressed {
+    /// By `[[allow]]` entries in the config file.
+    pub config: usize,
+    /// By `--baseline`.
+    pub baseline: usize,
+}
+
 /// Everything a reporter needs.
 pub struct Outcome {
     pub findings: Vec<Finding>,
     pub notices: Vec<Notice>,
     pub stats: Stats,
+    pub suppressed: Suppressed,
 }
 
 /// Output options.
@@ -62,4 +73,9 @@ pub fn notices(notices: &[Notice], opts: &Options) {
 /// A fatal error before or instead of a scan (bad argument, missing path).
 pub fn fatal(message: &str) {
     let _ = writeln!(io::stderr(), "credscan: error: {message}");
+}
+
+/// A plain informational line on stderr (e.g. a baseline was written).
+pub fn info(message: &str) {
+    let _ = writeln!(io::stderr(), "credscan: {message}");
 }
