@@ -2,7 +2,8 @@
 //! index) -> findings -> suppression (config allow-list, baseline) ->
 //! reporter -> exit code.
 
-use std::io::{self, IsTerminal};
+use std::fs::File;
+use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -10,7 +11,7 @@ use std::time::Instant;
 use clap::Parser;
 
 use crate::cli::{Cli, ColorChoice, Format, DEFAULT_MAX_FILE_SIZE};
-use crate::report::{self, Options, Outcome, Suppressed};
+use crate::report::{self, Options, Outcome, Roots, Suppressed};
 use crate::settings::{self, Config};
 use crate::source::walk::{self, WalkOptions};
 use crate::source::{self, staged, Settings, Sink};
@@ -132,6 +133,16 @@ pub fn run(cli: &Cli) -> u8 {
             paths.push(p);
         }
     }
+    let mut output: Box<dyn Write> = match &cli.output {
+        Some(path) if cli.write_baseline.is_none() => match File::create(path) {
+            Ok(f) => Box::new(BufWriter::new(f)),
+            Err(e) => {
+                report::fatal(&format!("cannot write {}: {e}", path.display()));
+                return EXIT_ERROR;
+            }
+        },
+        _ => Box::new(io::stdout().lock()),
+    };
     let threads = cli.threads.unwrap_or_else(|| {
         std::thread::available_parallelism()
             .map(|n| n.get())
@@ -146,7 +157,7 @@ pub fn run(cli: &Cli) -> u8 {
         snippets: format == Format::Human && cli.write_baseline.is_none(),
     };
     let sink = Sink::default();
-    if cli.staged {
+    let base = if cli.staged {
         let scanned = staged::scan(
             &cwd,
             &cli.paths,
@@ -155,9 +166,12 @@ pub fn run(cli: &Cli) -> u8 {
             &settings,
             &sink,
         );
-        if let Err(e) = scanned {
-            report::fatal(&e.to_string());
-            return EXIT_ERROR;
+        match scanned {
+            Ok(top) => top,
+            Err(e) => {
+                report::fatal(&e.to_string());
+                return EXIT_ERROR;
+            }
         }
     } else {
         if stdin {
@@ -169,7 +183,8 @@ pub fn run(cli: &Cli) -> u8 {
             excludes: config.excludes.clone(),
         };
         walk::walk(&paths, &walk_opts, &settings, &sink);
-    }
+        cwd.clone()
+    };
     let stats = sink.stats(started.elapsed().as_millis() as u64);
     let (mut findings, mut notices) = sink.into_parts();
     findings.sort_by(|a, b| {
@@ -184,7 +199,10 @@ pub fn run(cli: &Cli) -> u8 {
     notices.sort_by(|a, b| a.path.cmp(&b.path));
     let opts = Options {
         reveal: cli.reveal,
-        color: use_color(cli.color, io::stdout().is_terminal()),
+        color: use_color(
+            cli.color,
+            cli.output.is_none() && io::stdout().is_terminal(),
+        ),
         quiet: cli.quiet,
     };
     report::notices(&notices, &opts);
@@ -239,12 +257,15 @@ pub fn run(cli: &Cli) -> u8 {
             baseline: baselined,
         },
     };
-    let stdout = io::stdout();
-    let mut out = stdout.lock();
+    let roots = || Roots::discover(&base);
     let written = match format {
-        Format::Human => report::human::write(&outcome, &opts, &mut out),
-        Format::Json => report::json::write(&outcome, &opts, &mut out),
+        Format::Human => report::human::write(&outcome, &opts, &mut output),
+        Format::Json => report::json::write(&outcome, &opts, &mut output),
+        Format::Jsonl => report::jsonl::write(&outcome, &opts, &mut output),
+        Format::Sarif => report::sarif::write(&outcome, &roots(), &mut output),
+        Format::Github => report::github::write(&outcome, &roots(), cli.quiet, &mut output),
     };
+    let written = written.and_then(|()| output.flush());
     if let Err(e) = written {
         if e.kind() != io::ErrorKind::BrokenPipe {
             report::fatal(&format!("cannot write the report: {e}"));

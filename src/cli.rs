@@ -13,6 +13,12 @@ pub enum Format {
     Human,
     /// One JSON document (see README: the JSON contract).
     Json,
+    /// One JSON finding per line (same fields as `json` findings).
+    Jsonl,
+    /// SARIF 2.1.0, for code-scanning services.
+    Sarif,
+    /// GitHub Actions workflow commands (`::error file=...`).
+    Github,
 }
 
 /// Default for `--max-file-size` when neither the command line nor the
@@ -77,6 +83,10 @@ pub struct Cli {
     /// file could not be scanned). No report is printed.
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 
     /// Name to report for standard input.
     #[arg(long, value_name = "NAME", default_value = "<stdin>")]

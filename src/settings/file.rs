@@ -6,7 +6,7 @@
 //! ```toml
 //! exclude = ["tests/fixtures/", "*.md"]
 //! max_file_size = "10M"      # or a number of bytes
-//! format = "human"           # human, json
+//! format = "human"           # human, json, jsonl, sarif, github
 //!
 //! [[allow]]
 //! fingerprint = "fc7510a2b744ad72c65b020ca07c6ec7"
@@ -230,7 +230,7 @@ mod tests {
             r#"
 exclude = ["tests/", "*.md"]
 max_file_size = "10M"
-format = "json"
+format = "sarif"
 
 [[allow]]
 fingerprint = "0123456789abcdef0123456789abcdef"
@@ -243,7 +243,7 @@ username = "ci-bot"
         )
         .unwrap();
         assert_eq!(cfg.max_file_size, Some(10 << 20));
-        assert_eq!(cfg.format, Some(Format::Json));
+        assert_eq!(cfg.format, Some(Format::Sarif));
         assert_eq!(cfg.allow.len(), 2);
         assert_eq!(cfg.allow[1].username.as_deref(), Some("ci-bot"));
         let ex = cfg.excludes.unwrap();
