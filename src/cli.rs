@@ -3,14 +3,27 @@
 use std::path::PathBuf;
 
 use clap::{Parser, ValueEnum};
+use serde::Deserialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+/// Report formats; also the values of `format` in `.credscan.toml`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Format {
     /// Diagnostics with source snippets, for people.
     Human,
     /// One JSON document (see README: the JSON contract).
     Json,
+    /// One JSON finding per line (same fields as `json` findings).
+    Jsonl,
+    /// SARIF 2.1.0, for code-scanning services.
+    Sarif,
+    /// GitHub Actions workflow commands (`::error file=...`).
+    Github,
 }
+
+/// Default for `--max-file-size` when neither the command line nor the
+/// config file sets it.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 50 << 20;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
@@ -20,7 +33,7 @@ pub enum ColorChoice {
 }
 
 /// Parse a size such as `50MiB`, `10M`, `512k` or `1048576`.
-fn parse_size(s: &str) -> Result<u64, String> {
+pub fn parse_size(s: &str) -> Result<u64, String> {
     let t = s.trim();
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
@@ -43,21 +56,45 @@ fn parse_size(s: &str) -> Result<u64, String> {
 /// in files and directories.
 ///
 /// Exit status: 0 no findings, 1 findings, 2 error (bad arguments, missing
-/// path, unreadable file).
+/// path, unreadable file, invalid config or baseline).
 #[derive(Debug, Parser)]
 #[command(name = "credscan", version, about, long_about)]
 pub struct Cli {
-    /// Files or directories to scan; `-` reads standard input.
-    #[arg(value_name = "PATH", default_value = ".")]
+    /// Files or directories to scan (default `.`); `-` reads standard input.
+    /// With `--staged`: only staged files under these paths.
+    #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
+
+    /// Scan the git index (what will be committed): every file added,
+    /// modified, copied or renamed in it. Paths are reported relative to the
+    /// repository root.
+    #[arg(long)]
+    pub staged: bool,
+
+    /// Read settings from FILE instead of looking for `.credscan.toml`.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Report only findings whose fingerprint is not in FILE.
+    #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
+    pub baseline: Option<PathBuf>,
+
+    /// Write the current findings' fingerprints to FILE and exit 0 (2 if a
+    /// file could not be scanned). No report is printed.
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
+
+    /// Write the report to FILE instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 
     /// Name to report for standard input.
     #[arg(long, value_name = "NAME", default_value = "<stdin>")]
     pub stdin_name: String,
 
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Human)]
-    pub format: Format,
+    /// Output format (default `human`, or `format` from the config file).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
 
     /// Show secrets in clear (they are redacted by default).
     #[arg(long)]
@@ -67,9 +104,10 @@ pub struct Cli {
     #[arg(long)]
     pub no_ignore: bool,
 
-    /// Skip files larger than this (e.g. 50M, 1G); skipped files are noted.
-    #[arg(long, value_name = "SIZE", default_value = "50MiB", value_parser = parse_size)]
-    pub max_file_size: u64,
+    /// Skip files larger than this (e.g. 50M, 1G; default 50MiB, or
+    /// `max_file_size` from the config file); skipped files are noted.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub max_file_size: Option<u64>,
 
     /// Number of threads (default: number of CPUs).
     #[arg(short = 'j', long, value_name = "N")]

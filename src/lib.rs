@@ -15,6 +15,9 @@ pub mod prefilter;
 pub mod report;
 pub mod rule;
 pub mod scan;
+pub mod settings;
 pub mod source;
 pub mod span;
 pub mod suppress;
+#[cfg(test)]
+mod testing;

@@ -1,4 +1,8 @@
-//! Inline suppression comments.
+//! Suppression: inline comments (here), config allow entries (`allow`) and
+//! baselines (`baseline`).
+
+pub mod allow;
+pub mod baseline;
 
 /// Markers that suppress a finding on their line. `gitleaks:allow` and
 /// `pragma: allowlist secret` (detect-secrets) are honoured so teams can

@@ -66,7 +66,7 @@ pub fn summary(outcome: &Outcome) -> String {
     let s = &outcome.stats;
     let files: BTreeSet<&str> = outcome.findings.iter().map(|f| f.path.as_str()).collect();
     let n = outcome.findings.len();
-    format!(
+    let mut line = format!(
         "credscan: {n} finding{} in {} file{}; scanned {} file{} ({}) in {} ms; {} skipped; {} error{}",
         plural(n),
         files.len(),
@@ -78,7 +78,15 @@ pub fn summary(outcome: &Outcome) -> String {
         s.files_skipped,
         s.errors,
         plural(s.errors as usize),
-    )
+    );
+    let sup = outcome.suppressed;
+    if sup.config > 0 {
+        line.push_str(&format!("; {} allowed by config", sup.config));
+    }
+    if sup.baseline > 0 {
+        line.push_str(&format!("; {} in baseline", sup.baseline));
+    }
+    line
 }
 
 fn plural(n: usize) -> &'static str {

@@ -1,7 +1,8 @@
-//! Sources of text to scan: the file tree and standard input. Each file is
+//! Sources of text to scan: the file tree, the git index and standard input. Each file is
 //! read once, scanned, and turned into located findings here; nothing is
 //! printed.
 
+pub mod staged;
 pub mod walk;
 pub mod window;
 

@@ -1,20 +1,26 @@
 //! Parallel directory walk with the `ignore` crate (ripgrep's walker):
 //! honours .gitignore/.ignore/git excludes, scans hidden files, skips `.git`,
-//! never follows symlinks and never opens special files.
+//! never follows symlinks and never opens special files. Config `exclude`
+//! globs prune directories and apply to files named on the command line too,
+//! so the pre-commit hooks (which pass file names) honour them.
 
 use std::cell::RefCell;
 use std::fs::File;
 use std::io::Read;
 use std::path::Path;
+use std::sync::Arc;
 
 use ignore::{WalkBuilder, WalkState};
 
 use super::{scan_bytes, Settings, Sink};
+use crate::settings::Excludes;
 
 #[derive(Debug, Clone)]
 pub struct WalkOptions {
     pub no_ignore: bool,
     pub threads: usize,
+    /// Paths excluded by the config file.
+    pub excludes: Option<Arc<Excludes>>,
 }
 
 thread_local! {
@@ -44,11 +50,30 @@ pub fn walk(paths: &[&Path], walk: &WalkOptions, settings: &Settings, sink: &Sin
         .parents(honour)
         .require_git(false)
         .follow_links(false)
-        .threads(walk.threads)
-        .filter_entry(|e| !(e.file_name() == ".git" && e.file_type().is_some_and(|t| t.is_dir())));
+        .threads(walk.threads);
+    let excludes = walk.excludes.clone();
+    builder.filter_entry(move |e| {
+        let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+        if e.file_name() == ".git" && is_dir {
+            return false;
+        }
+        !excludes
+            .as_ref()
+            .is_some_and(|x| x.is_excluded(e.path(), is_dir))
+    });
     builder.build_parallel().run(|| {
         Box::new(|entry| {
             match entry {
+                // Roots are not filtered by the walker: a file named on the
+                // command line is checked here.
+                Ok(entry)
+                    if entry.depth() == 0
+                        && walk.excludes.as_ref().is_some_and(|x| {
+                            x.is_excluded(
+                                entry.path(),
+                                entry.file_type().is_some_and(|t| t.is_dir()),
+                            )
+                        }) => {}
                 Ok(entry) => {
                     let display = display_path(entry.path());
                     match entry.file_type() {

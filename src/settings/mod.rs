@@ -1,0 +1,189 @@
+//! Settings from `.credscan.toml` (or `--config FILE`), validated.
+//!
+//! `file` parses the TOML as written (every key optional, unknown keys
+//! rejected, spans kept); `discover` finds the file; `exclude` matches the
+//! path globs. The result is a [`Config`] that drives the run. Errors carry
+//! the file's text and a byte span so the reporter can point into it.
+
+pub mod discover;
+pub mod exclude;
+pub mod file;
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::cli::Format;
+pub use exclude::Excludes;
+
+/// The config file's name, looked for at the repository root.
+pub const FILE_NAME: &str = ".credscan.toml";
+
+/// A config file's name and text, kept for diagnostics.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// The path as shown to the user.
+    pub name: String,
+    pub text: Arc<String>,
+}
+
+/// An `[[allow]]` entry. Every key that is set must match.
+#[derive(Debug, Clone, Default)]
+pub struct AllowEntry {
+    pub fingerprint: Option<String>,
+    pub registry: Option<String>,
+    pub username: Option<String>,
+    pub reason: Option<String>,
+    /// Where the entry is written, for stale warnings.
+    pub span: Range<usize>,
+}
+
+impl AllowEntry {
+    /// A short description such as `fingerprint 0123… (test fixture)`.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(f) = &self.fingerprint {
+            parts.push(format!("fingerprint {f}"));
+        }
+        if let Some(r) = &self.registry {
+            parts.push(format!("registry {r}"));
+        }
+        if let Some(u) = &self.username {
+            parts.push(format!("username {u}"));
+        }
+        parts.join(", ")
+    }
+}
+
+/// Validated settings. A run without a config file gets the default.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// The file these settings came from, if any.
+    pub source: Option<Source>,
+    /// The directory `exclude` globs are relative to.
+    pub root: PathBuf,
+    pub excludes: Option<Arc<Excludes>>,
+    pub allow: Vec<AllowEntry>,
+    pub max_file_size: Option<u64>,
+    pub format: Option<Format>,
+}
+
+/// A config file that cannot be read or is invalid (boxed: errors are rare
+/// and the details are large).
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{}", .0.message)]
+pub struct ConfigError(pub Box<ConfigProblem>);
+
+impl std::ops::Deref for ConfigError {
+    type Target = ConfigProblem;
+    fn deref(&self) -> &ConfigProblem {
+        &self.0
+    }
+}
+
+/// What is wrong with a config file, and where.
+#[derive(Debug, Clone)]
+pub struct ConfigProblem {
+    pub message: String,
+    /// The file and, for invalid contents, its text.
+    pub file: String,
+    pub text: Option<Arc<String>>,
+    /// Where in `text` the problem is.
+    pub span: Option<Range<usize>>,
+    pub label: String,
+    pub help: Option<String>,
+}
+
+impl ConfigError {
+    fn unreadable(file: &str, e: &std::io::Error) -> ConfigError {
+        ConfigError(Box::new(ConfigProblem {
+            message: format!("cannot read config file {file}: {e}"),
+            file: file.to_string(),
+            text: None,
+            span: None,
+            label: String::new(),
+            help: None,
+        }))
+    }
+}
+
+/// Loads settings: `--config FILE` if given (globs relative to the current
+/// directory), else the first `.credscan.toml` found by [`discover::find`]
+/// from `start` (globs relative to the directory holding it), else defaults.
+pub fn load(explicit: Option<&Path>, start: &Path, cwd: &Path) -> Result<Config, ConfigError> {
+    let (path, root) = match explicit {
+        Some(p) => (p.to_path_buf(), cwd.to_path_buf()),
+        None => match discover::find(start, cwd) {
+            Some(p) => {
+                let root = p.parent().map(Path::to_path_buf).unwrap_or_default();
+                (p, root)
+            }
+            None => {
+                return Ok(Config {
+                    root: cwd.to_path_buf(),
+                    ..Config::default()
+                })
+            }
+        },
+    };
+    let name = display_name(&path, cwd);
+    let text = std::fs::read_to_string(&path).map_err(|e| ConfigError::unreadable(&name, &e))?;
+    file::parse(&name, Arc::new(text), root)
+}
+
+/// The config path relative to the current directory when it is below it.
+fn display_name(path: &Path, cwd: &Path) -> String {
+    let shown = path.strip_prefix(cwd).unwrap_or(path);
+    shown.to_string_lossy().replace('\\', "/")
+}
+
+/// `path` made absolute against `cwd`, with `.` and `..` resolved without
+/// touching the file system.
+pub fn absolute(path: &Path, cwd: &Path) -> PathBuf {
+    use std::path::Component;
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        cwd.join(path)
+    };
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn absolute_resolves_dots_lexically() {
+        let cwd = Path::new("/repo/sub");
+        assert_eq!(absolute(Path::new("."), cwd), Path::new("/repo/sub"));
+        assert_eq!(absolute(Path::new("../a/./b"), cwd), Path::new("/repo/a/b"));
+        assert_eq!(absolute(Path::new("/x/y"), cwd), Path::new("/x/y"));
+    }
+
+    #[test]
+    fn no_file_gives_defaults_rooted_at_cwd() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = load(None, dir.path(), dir.path()).unwrap();
+        assert!(cfg.source.is_none());
+        assert_eq!(cfg.root, dir.path());
+        assert!(cfg.allow.is_empty());
+    }
+
+    #[test]
+    fn missing_explicit_file_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = load(Some(&dir.path().join("nope.toml")), dir.path(), dir.path()).unwrap_err();
+        assert!(err.message.contains("nope.toml"), "{}", err.message);
+    }
+}

@@ -1,0 +1,30 @@
+//! Test helpers shared by unit tests (compiled only under `cfg(test)`).
+//! Findings are built here in one place, so a field added to `Finding`
+//! changes one constructor, not every test.
+
+use crate::finding::{fingerprint, Finding, Secret, SecretKind};
+use crate::rule::Rule;
+
+/// A located finding at `line` with a fingerprint derived as the scanner
+/// derives it.
+pub fn finding(path: &str, rule: Rule, secret: &str, line: usize) -> Finding {
+    let secret = Secret::new(secret);
+    Finding {
+        rule,
+        path: path.into(),
+        line,
+        column: 3,
+        end_line: line,
+        end_column: 9,
+        byte_start: line * 10,
+        byte_end: line * 10 + 6,
+        registry: Some("registry.example.test".into()),
+        username: Some("ci-bot".into()),
+        fingerprint: fingerprint(rule, path, &secret),
+        secret,
+        kind: SecretKind::Password,
+        decode_chain: "base64 -> user:password".into(),
+        fix: "Rotate the credential.".into(),
+        snippet: None,
+    }
+}

@@ -1,0 +1,249 @@
+//! The hooks in `.pre-commit-hooks.yaml`, run by the real pre-commit
+//! framework (PyPI `pre-commit`) in temporary repositories that use this
+//! repository as their hook repo.
+//!
+//! The hook repo is a clone of this checkout's committed HEAD (`repo:` a
+//! local path, `rev:` the commit id), so uncommitted changes are not
+//! tested. The `credscan` hook (`language: rust`) is built by pre-commit
+//! with `cargo install`, which is slow the first time: `PRE_COMMIT_HOME` and
+//! the cargo target directory live under `target/tmp` so later runs reuse
+//! them. The `credscan-system` hook runs the binary this build produced.
+//!
+//! Without `pre-commit` on PATH the tests fail when `CI` is set and print
+//! a skip message otherwise.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use common::*;
+
+fn pre_commit_available() -> bool {
+    Command::new("pre-commit")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Skips (or fails under CI) when pre-commit is missing.
+fn require_pre_commit(test: &str) -> bool {
+    if pre_commit_available() {
+        return true;
+    }
+    let msg = "pre-commit not found on PATH (pip install pre-commit; .ci/run installs it)";
+    if in_ci() {
+        panic!("{msg}");
+    }
+    eprintln!("SKIPPED {test}: {msg}");
+    false
+}
+
+fn cache_dir() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("pre-commit")
+}
+
+/// A clone of this checkout at its HEAD commit; returns (path, commit id).
+fn hook_repo() -> &'static (PathBuf, String) {
+    static REPO: OnceLock<(PathBuf, String)> = OnceLock::new();
+    REPO.get_or_init(|| {
+        let source = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let rev = git(source, ["rev-parse", "HEAD"]).trim().to_string();
+        // A stable path: pre-commit caches environments by repo and rev, so
+        // the rust hook is only rebuilt when HEAD changes.
+        let path = cache_dir().join("hook-repo");
+        if !path.join(".git").exists() {
+            std::fs::create_dir_all(&path).unwrap();
+            git(&path, ["init", "-q"]);
+        }
+        git(
+            &path,
+            [
+                "fetch".as_ref(),
+                "-q".as_ref(),
+                source.as_os_str(),
+                "HEAD".as_ref(),
+            ],
+        );
+        git(&path, ["update-ref", "refs/heads/tested", &rev]);
+        git(&path, ["symbolic-ref", "HEAD", "refs/heads/tested"]);
+        (path, rev)
+    })
+}
+
+fn pre_commit_env(cmd: &mut Command) -> &mut Command {
+    isolate(cmd)
+        .env("PRE_COMMIT_HOME", cache_dir().join("home"))
+        .env("CARGO_TARGET_DIR", cache_dir().join("cargo-target"))
+        .env("PRE_COMMIT_COLOR", "never")
+        .env_remove("PRE_COMMIT")
+}
+
+/// A project repository whose `.pre-commit-config.yaml` uses `hook`, with
+/// the hook installed as git's pre-commit hook.
+fn project(hook: &str, path_prefix: Option<&Path>) -> tempfile::TempDir {
+    let (repo_path, rev) = hook_repo();
+    let dir = repo();
+    let config = format!(
+        "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: {hook}\n",
+        repo_path.display()
+    );
+    write(&dir.path().join(".pre-commit-config.yaml"), &config);
+    write(&dir.path().join("README.md"), "# project\n");
+    git(dir.path(), ["add", "."]);
+    git(dir.path(), ["commit", "-q", "-m", "init"]);
+    let (code, out, err) = run(with_path(
+        pre_commit_env(Command::new("pre-commit").current_dir(dir.path())),
+        path_prefix,
+    )
+    .args(["install", "--install-hooks"]));
+    assert_eq!(code, 0, "pre-commit install failed:\n{out}{err}");
+    dir
+}
+
+fn with_path<'a>(cmd: &'a mut Command, prefix: Option<&Path>) -> &'a mut Command {
+    if let Some(prefix) = prefix {
+        let old = std::env::var_os("PATH").unwrap_or_default();
+        let mut paths = vec![prefix.to_path_buf()];
+        paths.extend(std::env::split_paths(&old));
+        cmd.env("PATH", std::env::join_paths(paths).unwrap());
+    }
+    cmd
+}
+
+/// `git commit` through the installed hook: (exit code, all output).
+fn commit(dir: &Path, path_prefix: Option<&Path>, message: &str) -> (i32, String) {
+    let (code, out, err) = run(with_path(
+        pre_commit_env(Command::new("git").current_dir(dir)),
+        path_prefix,
+    )
+    .args(["commit", "-m", message]));
+    (code, format!("{out}{err}"))
+}
+
+fn run_all_files(dir: &Path, path_prefix: Option<&Path>) -> (i32, String) {
+    let (code, out, err) = run(with_path(
+        pre_commit_env(Command::new("pre-commit").current_dir(dir)),
+        path_prefix,
+    )
+    .args(["run", "--all-files"]));
+    (code, format!("{out}{err}"))
+}
+
+fn head(dir: &Path) -> String {
+    git(dir, ["rev-parse", "HEAD"]).trim().to_string()
+}
+
+/// The blocked commit and the clean commit, for either hook.
+fn blocks_leaks_and_passes_clean_commits(hook: &str, path_prefix: Option<&Path>) {
+    let dir = project(hook, path_prefix);
+    let root = dir.path();
+    let before = head(root);
+
+    write(&root.join("deploy/.docker/config.json"), &leak_config());
+    git(root, ["add", "."]);
+    let (code, out) = commit(root, path_prefix, "leak");
+    eprintln!("--- {hook}: commit staging a leaked docker config ---\n{out}");
+    assert_ne!(code, 0, "the commit must be blocked:\n{out}");
+    assert_eq!(head(root), before, "no commit was made");
+    assert!(out.contains("Failed"), "{out}");
+    assert!(
+        out.contains("deploy/.docker/config.json:4:16"),
+        "names file:line:col:\n{out}"
+    );
+    assert!(out.contains("exit code: 1"), "{out}");
+    assert!(
+        !out.contains(PASSWORD) && !out.contains(&auth()),
+        "redacted:\n{out}"
+    );
+
+    // Clean: unstage and remove the leak, commit something harmless.
+    git(root, ["rm", "-q", "--cached", "deploy/.docker/config.json"]);
+    std::fs::remove_file(root.join("deploy/.docker/config.json")).unwrap();
+    write(
+        &root.join("deploy/values.yaml"),
+        "imageCredentials:\n  auth: ${REGISTRY_AUTH}\n",
+    );
+    git(root, ["add", "deploy/values.yaml"]);
+    let (code, out) = commit(root, path_prefix, "clean");
+    eprintln!("--- {hook}: clean commit ---\n{out}");
+    assert_eq!(code, 0, "a clean commit passes:\n{out}");
+    assert!(out.contains("Passed"), "{out}");
+    assert_ne!(head(root), before);
+}
+
+#[test]
+fn rust_hook_built_by_pre_commit() {
+    if !require_pre_commit("rust_hook_built_by_pre_commit") {
+        return;
+    }
+    blocks_leaks_and_passes_clean_commits("credscan", None);
+}
+
+fn built_binary_dir() -> PathBuf {
+    assert_cmd::cargo::cargo_bin("credscan")
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
+#[test]
+fn system_hook_with_credscan_on_path() {
+    if !require_pre_commit("system_hook_with_credscan_on_path") {
+        return;
+    }
+    let bin = built_binary_dir();
+    blocks_leaks_and_passes_clean_commits("credscan-system", Some(&bin));
+}
+
+#[test]
+fn system_hook_checks_staged_content_and_all_files() {
+    if !require_pre_commit("system_hook_checks_staged_content_and_all_files") {
+        return;
+    }
+    let bin = built_binary_dir();
+    let dir = project("credscan-system", Some(&bin));
+    let root = dir.path();
+    let cfg = root.join("config.json");
+
+    // Staged leak, cleaned only in the work tree: pre-commit stashes the
+    // unstaged change, so the hook sees (and blocks) what would be
+    // committed.
+    write(&cfg, &leak_config());
+    git(root, ["add", "config.json"]);
+    write(&cfg, "{}\n");
+    let (code, out) = commit(root, Some(&bin), "sneaky");
+    assert_ne!(code, 0, "{out}");
+    assert!(out.contains("config.json:4:16"), "{out}");
+    assert_eq!(
+        std::fs::read_to_string(&cfg).unwrap(),
+        "{}\n",
+        "work tree restored"
+    );
+
+    // The reverse: a clean index with a leak left unstaged commits fine.
+    git(root, ["add", "config.json"]);
+    write(&cfg, &leak_config());
+    let (code, out) = commit(root, Some(&bin), "clean index");
+    assert_eq!(code, 0, "{out}");
+
+    // --all-files scans every tracked file.
+    git(root, ["add", "config.json"]);
+    git(
+        root,
+        ["commit", "-q", "--no-verify", "-m", "leak committed anyway"],
+    );
+    let (code, out) = run_all_files(root, Some(&bin));
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("config.json:4:16"), "{out}");
+
+    // With the leak excluded by .credscan.toml, --all-files passes.
+    write(
+        &root.join(".credscan.toml"),
+        "exclude = [\"/config.json\"]\n",
+    );
+    git(root, ["add", ".credscan.toml"]);
+    let (code, out) = run_all_files(root, Some(&bin));
+    assert_eq!(code, 0, "{out}");
+}
