@@ -1,26 +1,28 @@
-//! A file-level prefilter: one multi-literal search that tells whether a
-//! text can hold any credential form at all. Most files in a repository
-//! cannot, and skipping their full scan is what lets credscan run near the
+//! A file-level prefilter: two multi-literal searches that tell how much of
+//! the scan a text needs. Most files in a repository cannot hold a
+//! credential, and skipping work on them is what lets credscan run near the
 //! speed of reading.
 //!
-//! Every form the scanner reports contains one of these literals:
-//! - a structured docker config has a quoted `auth`/`auths` key (`auth`,
-//!   `Auth`, `AUTH`), escaped or not;
-//! - a bare `user:password` is only reported under a key naming auth,
-//!   registry, docker or credentials (`regist`, `docker`, `cred` in three
-//!   cases), or after `Authorization: Basic`;
-//! - a Kubernetes pull secret has `.dockerconfigjson`/`.dockercfg`;
-//! - a docker config that is itself base64 (with no keyword near it) holds
-//!   `"auth` encoded. A fixed substring has exactly one encoding for each of
-//!   the three byte alignments (keeping only the characters that do not
-//!   depend on neighbouring bytes), and those encodings have three encodings
-//!   each in the next layer, and so on. The config is covered encoded up to
+//! Every form the scanner reports needs one of:
+//! - a keyword in clear ([`WORDS`], in three cases): a structured docker
+//!   config has a quoted `auth`/`auths` key (escaped or not); a bare
+//!   `user:password` is only reported under a key holding a keyword
+//!   (`REGISTRY_AUTH=`, `imageCredentials.auth:`) or after `Basic`; a
+//!   Kubernetes pull secret has `.dockerconfigjson`/`.dockercfg`;
+//! - or, for a docker config that is itself base64 with no keyword in
+//!   clear, `"auth` encoded. A fixed substring has exactly one encoding for
+//!   each of the three byte alignments (keeping only the characters that do
+//!   not depend on neighbouring bytes), and those have three encodings each
+//!   in the next layer, and so on. The config is covered encoded up to
 //!   [`ENCODED_LAYERS`] times: with its own `auth` value that is four base64
 //!   layers. (Inside base64 only the lower-case `"auth` that every tool
 //!   writes is covered.)
 //!
-//! The prefilter is tested against the scanner: see the property tests in
-//! `tests/properties.rs`.
+//! So: an encoded fragment means a *full* scan (every base64 run that may be
+//! text is decoded); keywords only mean an *anchored* scan (JSON is parsed,
+//! and only values of credential keys are decoded); neither means *skip*.
+//! The property tests in `tests/properties.rs` check that the prefiltered
+//! scan finds exactly what the full scan finds.
 
 use std::sync::OnceLock;
 
@@ -30,8 +32,9 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 /// keyword in clear beside it, and still pass the prefilter.
 pub const ENCODED_LAYERS: usize = 3;
 
-/// Words whose presence (in any of three cases) lets a file through.
-const WORDS: &[&str] = &["auth", "regist", "docker", "cred", "basic"];
+/// Words whose presence (in any of three cases) lets a file through; a key
+/// holding one of them (lower-cased) makes a base64 pair a credential.
+pub const WORDS: &[&str] = &["auth", "regist", "docker", "cred", "basic"];
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -120,77 +123,52 @@ pub fn encoded_literals() -> Vec<Vec<u8>> {
     pats
 }
 
-/// Keyword offsets found by the prefilter, so the scan need not search
-/// again.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Anchors {
-    /// Every keyword, in order.
-    pub keys: Vec<usize>,
-    /// Offsets of `auth` (any of the three cases) right after a `"`: where
-    /// a JSON `auth`/`auths` key may start.
-    pub quoted_auth: Vec<usize>,
-}
-
 /// What the full scan needs to do with a text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Plan {
     /// Nothing in it can be a credential.
     Skip,
-    /// Only keywords in clear: structured JSON is parsed at the quoted
-    /// `auth` keys, and base64 is only looked at after the keywords.
-    Anchored(Anchors),
+    /// Keywords in clear but no encoded `"auth`: structured JSON is parsed,
+    /// and base64 is only decoded where it is the value of a credential
+    /// key.
+    Anchored,
     /// An encoded `"auth` may be present: decode every base64 run.
     Full,
 }
 
-/// One searcher for all literals: a single SIMD (Teddy) pass per file.
-/// Patterns below `encoded_from` are keywords; the rest are encodings.
-struct Searcher {
-    ac: AhoCorasick,
-    encoded_from: usize,
+/// Two searchers, each a SIMD (Teddy) `is_match`: the keywords, and the
+/// encoded fragments. Neither reports every match, so text full of the
+/// word "author" costs no more than text without it.
+struct Searchers {
+    words: AhoCorasick,
+    encoded: AhoCorasick,
 }
 
-fn searcher() -> &'static Searcher {
-    static S: OnceLock<Searcher> = OnceLock::new();
+fn searchers() -> &'static Searchers {
+    static S: OnceLock<Searchers> = OnceLock::new();
     S.get_or_init(|| {
-        let words = word_literals(&[]);
-        debug_assert_eq!(
-            &words[..3],
-            &[b"auth".to_vec(), b"Auth".to_vec(), b"AUTH".to_vec()]
-        );
-        let encoded_from = words.len();
-        let mut pats = words;
-        pats.extend(encoded_literals());
-        Searcher {
-            ac: AhoCorasickBuilder::new()
+        let build = |pats: Vec<Vec<u8>>| {
+            AhoCorasickBuilder::new()
                 .match_kind(MatchKind::LeftmostFirst)
                 .build(pats)
-                .expect("static literals"),
-            encoded_from,
+                .expect("static literals")
+        };
+        Searchers {
+            words: build(word_literals(&[])),
+            encoded: build(encoded_literals()),
         }
     })
 }
 
 /// Decides how to scan `text`.
 pub fn plan(text: &[u8]) -> Plan {
-    let s = searcher();
-    let mut anchors = Anchors::default();
-    for m in s.ac.find_iter(text) {
-        let p = m.pattern().as_usize();
-        if p >= s.encoded_from {
-            return Plan::Full;
-        }
-        let at = m.start();
-        // Patterns 0..3 are `auth`, `Auth`, `AUTH`.
-        if p < 3 && at > 0 && text[at - 1] == b'"' {
-            anchors.quoted_auth.push(at);
-        }
-        anchors.keys.push(at);
-    }
-    if anchors.keys.is_empty() {
-        Plan::Skip
+    let s = searchers();
+    if s.encoded.is_match(text) {
+        Plan::Full
+    } else if s.words.is_match(text) {
+        Plan::Anchored
     } else {
-        Plan::Anchored(anchors)
+        Plan::Skip
     }
 }
 

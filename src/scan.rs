@@ -21,13 +21,11 @@ use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-
 use crate::decode;
 use crate::finding::{Context, RawFinding, Secret, SecretKind};
 use crate::json::{self, Str, Value};
 use crate::placeholder::{is_placeholder, plausible_pair};
-use crate::prefilter::{self, Anchors, Plan};
+use crate::prefilter::{self, Plan};
 use crate::rule::Rule;
 
 /// Deepest layer decoded. Credentials sit at most 4 layers deep in real
@@ -40,20 +38,26 @@ const K8S_WINDOW: usize = 512;
 /// How far back a legacy `"auth"` looks for its entry's `{`.
 const ENTRY_WINDOW: usize = 2048;
 
-/// Finds a quoted `auth`/`auths` key. Go's JSON decoding matches keys
-/// case-insensitively, so the lower-case, capitalised and upper-case
-/// spellings are searched for; fully mixed case (`"aUtH"`) is not, as no
-/// tool writes it. Three case-sensitive literals let aho-corasick use its
-/// SIMD prefilter, where one case-insensitive `auth` ran at a third of the
-/// speed on ordinary source trees.
-fn auth_finder() -> &'static AhoCorasick {
-    static F: OnceLock<AhoCorasick> = OnceLock::new();
-    F.get_or_init(|| {
-        AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostFirst)
-            .build(["\"auth", "\"Auth", "\"AUTH"])
-            .expect("static pattern")
-    })
+/// Offsets of quoted `auth`/`auths` keys (the `a`). Go's JSON decoding
+/// matches keys case-insensitively, so the lower-case, capitalised and
+/// upper-case spellings are searched for; fully mixed case (`"aUtH"`) is
+/// not, as no tool writes it. `memmem` with the quote included is fast and
+/// has few false hits, even in code full of the word "author".
+fn quoted_auth(text: &[u8]) -> Vec<usize> {
+    static F: OnceLock<[memchr::memmem::Finder<'static>; 3]> = OnceLock::new();
+    let finders = F.get_or_init(|| {
+        [
+            memchr::memmem::Finder::new(b"\"auth"),
+            memchr::memmem::Finder::new(b"\"Auth"),
+            memchr::memmem::Finder::new(b"\"AUTH"),
+        ]
+    });
+    let mut out: Vec<usize> = Vec::new();
+    for f in finders {
+        out.extend(f.find_iter(text).map(|i| i + 1));
+    }
+    out.sort_unstable();
+    out
 }
 
 /// How a layer's offsets map to the file.
@@ -110,18 +114,18 @@ struct Layer<'a> {
 pub fn scan(text: &[u8]) -> Vec<RawFinding> {
     match prefilter::plan(text) {
         Plan::Skip => Vec::new(),
-        Plan::Full => scan_with(text, None),
-        Plan::Anchored(anchors) => scan_with(text, Some(&anchors)),
+        Plan::Full => scan_with(text, false),
+        Plan::Anchored => scan_with(text, true),
     }
 }
 
 /// Scans without the prefilter, decoding every base64 run: the reference
 /// the prefiltered [`scan`] is tested against.
 pub fn scan_full(text: &[u8]) -> Vec<RawFinding> {
-    scan_with(text, None)
+    scan_with(text, false)
 }
 
-fn scan_with(text: &[u8], anchors: Option<&prefilter::Anchors>) -> Vec<RawFinding> {
+fn scan_with(text: &[u8], anchored: bool) -> Vec<RawFinding> {
     let mut engine = Engine { out: Vec::new() };
     let top = Layer {
         text: Cow::Borrowed(text),
@@ -132,7 +136,7 @@ fn scan_with(text: &[u8], anchors: Option<&prefilter::Anchors>) -> Vec<RawFindin
         cred_context: false,
         decoded: false,
     };
-    engine.layer(&top, anchors);
+    engine.layer(&top, anchored);
     let mut out = engine.out;
     out.sort_by(|a, b| {
         (
@@ -164,27 +168,23 @@ struct Engine {
 }
 
 impl Engine {
-    /// Scans one layer. With `anchors` (keyword positions from the
-    /// prefilter), base64 runs are only looked for where a keyword could
-    /// make them a credential: from each keyword to the end of the next
-    /// line. Without, every run is decoded.
-    fn layer(&mut self, layer: &Layer<'_>, anchors: Option<&Anchors>) {
+    /// Scans one layer. When `anchored` (the prefilter saw keywords but no
+    /// encoded `"auth`), a base64 run can only matter as the value of a
+    /// credential key, so other runs are not decoded. Otherwise every run
+    /// that may be text is decoded.
+    fn layer(&mut self, layer: &Layer<'_>, anchored: bool) {
         let text: &[u8] = &layer.text;
         if layer.decoded && layer.cred_context {
             self.bare_pair(layer);
         }
         let mut claimed: Vec<Range<usize>> = Vec::new();
-        self.structured(layer, &mut claimed, anchors.map(|a| &a.quoted_auth[..]));
+        self.structured(layer, &mut claimed);
         claimed.sort_by_key(|r| r.start);
         if layer.depth >= MAX_DEPTH {
             return;
         }
         let mut ci = 0;
-        let runs = match anchors {
-            None => decode::runs(text),
-            Some(a) => anchored_runs(text, &a.keys),
-        };
-        for run in runs {
+        for run in decode::runs(text) {
             while ci < claimed.len() && claimed[ci].end <= run.start {
                 ci += 1;
             }
@@ -195,36 +195,19 @@ impl Engine {
             {
                 continue;
             }
-            self.run(layer, &run);
+            self.run(layer, &run, anchored);
         }
     }
 
     /// Step 1: docker config JSON by structure, and escaped JSON.
-    /// `quoted_auth`: the offsets of `auth` after a quote, when the
-    /// prefilter already found them.
-    fn structured(
-        &mut self,
-        layer: &Layer<'_>,
-        claimed: &mut Vec<Range<usize>>,
-        quoted_auth: Option<&[usize]>,
-    ) {
+    fn structured(&mut self, layer: &Layer<'_>, claimed: &mut Vec<Range<usize>>) {
         let text: &[u8] = &layer.text;
-        let found: Vec<usize>;
-        let positions = match quoted_auth {
-            Some(p) => p,
-            None => {
-                found = auth_finder()
-                    .find_iter(text)
-                    .map(|m| m.start() + 1)
-                    .collect();
-                &found
-            }
-        };
+        let positions = quoted_auth(text);
         let mut claimed_until = 0usize;
         // A range known to hold no `{`, so runs of `"auth"` keys without
         // objects (logs, key/value dumps) do not search the same bytes again.
         let mut brace_free = 0..0;
-        for &h in positions {
+        for &h in &positions {
             if h < claimed_until {
                 continue;
             }
@@ -350,22 +333,27 @@ impl Engine {
             cred_context: layer.cred_context,
             decoded: false,
         };
-        self.layer(&child, None);
+        self.layer(&child, false);
         Some(start..end)
     }
 
     /// Step 2: one base64 run.
-    fn run(&mut self, layer: &Layer<'_>, run: &decode::Run) {
+    /// `anchored`: only runs under a credential key can matter.
+    fn run(&mut self, layer: &Layer<'_>, run: &decode::Run, anchored: bool) {
         let text: &[u8] = &layer.text;
         if !decode::could_be_text(text, run) {
+            return;
+        }
+        let key = key_before(text, run.start);
+        let key_lower = key.as_deref().map(str::to_ascii_lowercase);
+        let cred = layer.cred_context || key_lower.as_deref().is_some_and(is_credential_key);
+        if anchored && !cred {
             return;
         }
         let encoded = run.text(text);
         let Some(decoded) = decode::decode_text(&encoded) else {
             return;
         };
-        let key = key_before(text, run.start);
-        let key_lower = key.as_deref().map(str::to_ascii_lowercase);
         let mut k8s = layer.k8s;
         let mut chain = layer.chain.clone();
         if let Some(k) = &key_lower {
@@ -385,7 +373,6 @@ impl Engine {
             }
         }
         chain.push("base64".to_string());
-        let cred = layer.cred_context || key_lower.as_deref().is_some_and(is_credential_key);
         let child = Layer {
             text: Cow::Owned(decoded.into_bytes()),
             map: Map::Fixed(layer.map.range(run.start..run.last_end())),
@@ -395,7 +382,7 @@ impl Engine {
             cred_context: cred,
             decoded: true,
         };
-        self.layer(&child, None);
+        self.layer(&child, false);
     }
 
     /// Step 3: the whole decoded layer is `user:password`.
@@ -559,85 +546,11 @@ impl Engine {
     }
 }
 
-/// The base64 runs that a keyword can make a credential: those that are
-/// the value of a key containing the keyword (`KEY=`, `key:`, `"key": "`,
-/// YAML `key: |` with the value on the next line), or that follow
-/// `Basic`. This mirrors [`key_before`], which decides the context of a
-/// run in a full scan; a property test holds the two together. Each
-/// keyword costs a few bytes of work, however many there are.
-fn anchored_runs(text: &[u8], hits: &[usize]) -> Vec<decode::Run> {
-    let mut starts: Vec<usize> = hits
-        .iter()
-        .filter_map(|&k| value_after_key(text, k))
-        .collect();
-    starts.sort_unstable();
-    starts.dedup();
-    let mut out: Vec<decode::Run> = Vec::new();
-    for p in starts {
-        if out.last().is_some_and(|r| p < r.last_end()) {
-            continue;
-        }
-        if p > 0 && decode::is_b64_byte(text[p - 1]) {
-            continue;
-        }
-        if let Some(run) = decode::run_at(text, p) {
-            out.push(run);
-        }
-    }
-    out
-}
-
-/// Where the value of the key containing the keyword at `k` starts.
-fn value_after_key(text: &[u8], k: usize) -> Option<usize> {
-    let n = text.len();
-    let is_key = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-' | b'/');
-    let skip = |mut i: usize, set: &[u8]| {
-        while i < n && set.contains(&text[i]) {
-            i += 1;
-        }
-        i
-    };
-    const WS_QUOTES: &[u8] = b" \t\"'`";
-    let mut i = k;
-    while i < n && is_key(text[i]) {
-        i += 1;
-    }
-    let ident = &text[k..i];
-    let basic = ident.len() >= 5 && ident[ident.len() - 5..].eq_ignore_ascii_case(b"basic");
-    i = skip(i, WS_QUOTES);
-    if basic {
-        if i < n && text[i] == b':' {
-            i = skip(i + 1, WS_QUOTES);
-        }
-    } else {
-        if i >= n || !matches!(text[i], b':' | b'=') {
-            return None;
-        }
-        i = skip(i + 1, WS_QUOTES);
-    }
-    // Value on the next line: `key: |`, `key: >-`, `key:`.
-    let j = skip(i, b" \t\r|>+-0123456789");
-    if j < n && text[j] == b'\n' {
-        return Some(skip(j + 1, b" \t-"));
-    }
-    (i < n).then_some(i)
-}
-
-/// Keys that make a bare base64 `user:password` a credential.
+/// Keys that make a bare base64 `user:password` a credential. Each holds
+/// one of the prefilter's keywords ([`prefilter::WORDS`]), which keeps the
+/// prefiltered scan equal to the full one.
 fn is_credential_key(key: &str) -> bool {
-    const WORDS: &[&str] = &[
-        "auth",
-        "registry",
-        "docker",
-        "credential",
-        "creds",
-        "pullsecret",
-        "pull_secret",
-        "pull-secret",
-        "imagepull",
-        "basic",
-    ];
-    WORDS.iter().any(|w| key.contains(w))
+    prefilter::WORDS.iter().any(|w| key.contains(w))
 }
 
 /// After a key's closing quote at `i`: whitespace, `:`, whitespace. Returns
