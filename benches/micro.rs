@@ -54,7 +54,11 @@ fn code_text(rng: &mut Rng) -> Vec<u8> {
     while out.len() < SIZE {
         let w = words[(rng.next() % words.len() as u64) as usize];
         out.extend_from_slice(w.as_bytes());
-        out.push(if rng.next() % 9 == 0 { b'\n' } else { b' ' });
+        out.push(if rng.next().is_multiple_of(9) {
+            b'\n'
+        } else {
+            b' '
+        });
     }
     out
 }
