@@ -123,24 +123,41 @@ pub fn encoded_literals() -> Vec<Vec<u8>> {
     pats
 }
 
+/// Keyword offsets found by the prefilter, so the scan need not search
+/// again.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Keys {
+    /// Every keyword, in order.
+    pub hits: Vec<usize>,
+    /// Offsets of `auth` (any of its three cases) right after a `"`: where
+    /// a JSON `auth`/`auths` key may start.
+    pub quoted_auth: Vec<usize>,
+}
+
 /// What the full scan needs to do with a text.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Plan {
     /// Nothing in it can be a credential.
     Skip,
-    /// Keywords in clear but no encoded `"auth`: structured JSON is parsed,
-    /// and base64 is only decoded where it is the value of a credential
-    /// key.
+    /// Keywords in clear but no encoded `"auth`, at these offsets (sorted):
+    /// structured JSON is parsed, and only the values of the keys holding
+    /// the keywords are decoded.
+    Keys(Keys),
+    /// As `Keys`, for text dense with keywords ("author", "registry" in
+    /// every line): rather than visiting every keyword, all base64 runs are
+    /// found and those under a credential key decoded.
     Anchored,
     /// An encoded `"auth` may be present: decode every base64 run.
     Full,
 }
 
-/// Two searchers, each a SIMD (Teddy) `is_match`: the keywords, and the
-/// encoded fragments. Neither reports every match, so text full of the
-/// word "author" costs no more than text without it.
+/// SIMD (Teddy) searchers: one for keywords and encoded fragments
+/// together, so most files take a single pass, and one for the fragments
+/// alone, to finish a file once enough keywords were seen.
 struct Searchers {
-    words: AhoCorasick,
+    all: AhoCorasick,
+    /// Patterns of `all` from this index on are encoded fragments.
+    encoded_from: usize,
     encoded: AhoCorasick,
 }
 
@@ -153,8 +170,14 @@ fn searchers() -> &'static Searchers {
                 .build(pats)
                 .expect("static literals")
         };
+        let words = word_literals(&[]);
+        debug_assert_eq!(
+            &words[..3],
+            &[b"auth".to_vec(), b"Auth".to_vec(), b"AUTH".to_vec()]
+        );
         Searchers {
-            words: build(word_literals(&[])),
+            encoded_from: words.len(),
+            all: build(literals(&[])),
             encoded: build(encoded_literals()),
         }
     })
@@ -163,12 +186,33 @@ fn searchers() -> &'static Searchers {
 /// Decides how to scan `text`.
 pub fn plan(text: &[u8]) -> Plan {
     let s = searchers();
-    if s.encoded.is_match(text) {
-        Plan::Full
-    } else if s.words.is_match(text) {
-        Plan::Anchored
-    } else {
+    // Visiting keywords costs per keyword; past one per 256 bytes, finding
+    // all runs (a SIMD pass) is cheaper.
+    let cap = text.len() / 256 + 16;
+    let mut keys = Keys::default();
+    for m in s.all.find_iter(text) {
+        let p = m.pattern().as_usize();
+        if p >= s.encoded_from {
+            return Plan::Full;
+        }
+        if keys.hits.len() == cap {
+            return if s.encoded.is_match(&text[m.start()..]) {
+                Plan::Full
+            } else {
+                Plan::Anchored
+            };
+        }
+        let at = m.start();
+        // Patterns 0..3 are `auth`, `Auth`, `AUTH`.
+        if p < 3 && at > 0 && text[at - 1] == b'"' {
+            keys.quoted_auth.push(at);
+        }
+        keys.hits.push(at);
+    }
+    if keys.hits.is_empty() {
         Plan::Skip
+    } else {
+        Plan::Keys(keys)
     }
 }
 

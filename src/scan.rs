@@ -114,18 +114,30 @@ struct Layer<'a> {
 pub fn scan(text: &[u8]) -> Vec<RawFinding> {
     match prefilter::plan(text) {
         Plan::Skip => Vec::new(),
-        Plan::Full => scan_with(text, false),
-        Plan::Anchored => scan_with(text, true),
+        Plan::Full => scan_with(text, Mode::Full),
+        Plan::Keys(keys) => scan_with(text, Mode::Keys(&keys)),
+        Plan::Anchored => scan_with(text, Mode::Anchored),
     }
 }
 
 /// Scans without the prefilter, decoding every base64 run: the reference
 /// the prefiltered [`scan`] is tested against.
 pub fn scan_full(text: &[u8]) -> Vec<RawFinding> {
-    scan_with(text, false)
+    scan_with(text, Mode::Full)
 }
 
-fn scan_with(text: &[u8], anchored: bool) -> Vec<RawFinding> {
+/// How much of the top layer to look at (see [`Plan`]).
+#[derive(Clone, Copy)]
+enum Mode<'a> {
+    /// Decode every base64 run that may be text.
+    Full,
+    /// Decode only runs under a credential key, found among all runs.
+    Anchored,
+    /// Decode only the values of the keys holding these keywords.
+    Keys(&'a prefilter::Keys),
+}
+
+fn scan_with(text: &[u8], mode: Mode<'_>) -> Vec<RawFinding> {
     let mut engine = Engine { out: Vec::new() };
     let top = Layer {
         text: Cow::Borrowed(text),
@@ -136,7 +148,7 @@ fn scan_with(text: &[u8], anchored: bool) -> Vec<RawFinding> {
         cred_context: false,
         decoded: false,
     };
-    engine.layer(&top, anchored);
+    engine.layer(&top, mode);
     let mut out = engine.out;
     out.sort_by(|a, b| {
         (
@@ -168,23 +180,31 @@ struct Engine {
 }
 
 impl Engine {
-    /// Scans one layer. When `anchored` (the prefilter saw keywords but no
-    /// encoded `"auth`), a base64 run can only matter as the value of a
-    /// credential key, so other runs are not decoded. Otherwise every run
-    /// that may be text is decoded.
-    fn layer(&mut self, layer: &Layer<'_>, anchored: bool) {
+    /// Scans one layer. Unless `mode` is [`Mode::Full`] (the prefilter
+    /// saw keywords but no encoded `"auth`), a base64 run can only matter as
+    /// the value of a credential key, so other runs are not decoded.
+    fn layer(&mut self, layer: &Layer<'_>, mode: Mode<'_>) {
         let text: &[u8] = &layer.text;
         if layer.decoded && layer.cred_context {
             self.bare_pair(layer);
         }
         let mut claimed: Vec<Range<usize>> = Vec::new();
-        self.structured(layer, &mut claimed);
+        let quoted = match mode {
+            Mode::Keys(k) => Some(&k.quoted_auth[..]),
+            _ => None,
+        };
+        self.structured(layer, &mut claimed, quoted);
         claimed.sort_by_key(|r| r.start);
         if layer.depth >= MAX_DEPTH {
             return;
         }
         let mut ci = 0;
-        for run in decode::runs(text) {
+        let runs = match mode {
+            Mode::Keys(k) => anchored_runs(text, &k.hits),
+            _ => decode::runs(text),
+        };
+        let anchored = !matches!(mode, Mode::Full);
+        for run in runs {
             while ci < claimed.len() && claimed[ci].end <= run.start {
                 ci += 1;
             }
@@ -200,14 +220,28 @@ impl Engine {
     }
 
     /// Step 1: docker config JSON by structure, and escaped JSON.
-    fn structured(&mut self, layer: &Layer<'_>, claimed: &mut Vec<Range<usize>>) {
+    /// `known`: the offsets of quoted `auth` keys, when the prefilter
+    /// already found them.
+    fn structured(
+        &mut self,
+        layer: &Layer<'_>,
+        claimed: &mut Vec<Range<usize>>,
+        known: Option<&[usize]>,
+    ) {
         let text: &[u8] = &layer.text;
-        let positions = quoted_auth(text);
+        let found;
+        let positions = match known {
+            Some(p) => p,
+            None => {
+                found = quoted_auth(text);
+                &found[..]
+            }
+        };
         let mut claimed_until = 0usize;
         // A range known to hold no `{`, so runs of `"auth"` keys without
         // objects (logs, key/value dumps) do not search the same bytes again.
         let mut brace_free = 0..0;
-        for &h in &positions {
+        for &h in positions {
             if h < claimed_until {
                 continue;
             }
@@ -333,7 +367,7 @@ impl Engine {
             cred_context: layer.cred_context,
             decoded: false,
         };
-        self.layer(&child, false);
+        self.layer(&child, Mode::Full);
         Some(start..end)
     }
 
@@ -382,7 +416,7 @@ impl Engine {
             cred_context: cred,
             decoded: true,
         };
-        self.layer(&child, false);
+        self.layer(&child, Mode::Full);
     }
 
     /// Step 3: the whole decoded layer is `user:password`.
@@ -544,6 +578,70 @@ impl Engine {
             );
         }
     }
+}
+
+/// The base64 runs that a keyword can make a credential: those that are
+/// the value of a key containing the keyword (`KEY=`, `key:`, `"key": "`,
+/// YAML `key: |` with the value on the next line), or that follow
+/// `Basic`. This mirrors [`key_before`], which decides the context of a
+/// run in a full scan; a property test holds the two together. Each
+/// keyword costs a few bytes of work, however many there are.
+fn anchored_runs(text: &[u8], hits: &[usize]) -> Vec<decode::Run> {
+    let mut starts: Vec<usize> = hits
+        .iter()
+        .filter_map(|&k| value_after_key(text, k))
+        .collect();
+    starts.sort_unstable();
+    starts.dedup();
+    let mut out: Vec<decode::Run> = Vec::new();
+    for p in starts {
+        if out.last().is_some_and(|r| p < r.last_end()) {
+            continue;
+        }
+        if p > 0 && decode::is_b64_byte(text[p - 1]) {
+            continue;
+        }
+        if let Some(run) = decode::run_at(text, p) {
+            out.push(run);
+        }
+    }
+    out
+}
+
+/// Where the value of the key containing the keyword at `k` starts.
+fn value_after_key(text: &[u8], k: usize) -> Option<usize> {
+    let n = text.len();
+    let is_key = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-' | b'/');
+    let skip = |mut i: usize, set: &[u8]| {
+        while i < n && set.contains(&text[i]) {
+            i += 1;
+        }
+        i
+    };
+    const WS_QUOTES: &[u8] = b" \t\"'`";
+    let mut i = k;
+    while i < n && is_key(text[i]) {
+        i += 1;
+    }
+    let ident = &text[k..i];
+    let basic = ident.len() >= 5 && ident[ident.len() - 5..].eq_ignore_ascii_case(b"basic");
+    i = skip(i, WS_QUOTES);
+    if basic {
+        if i < n && text[i] == b':' {
+            i = skip(i + 1, WS_QUOTES);
+        }
+    } else {
+        if i >= n || !matches!(text[i], b':' | b'=') {
+            return None;
+        }
+        i = skip(i + 1, WS_QUOTES);
+    }
+    // Value on the next line: `key: |`, `key: >-`, `key:`.
+    let j = skip(i, b" \t\r|>+-0123456789");
+    if j < n && text[j] == b'\n' {
+        return Some(skip(j + 1, b" \t-"));
+    }
+    (i < n).then_some(i)
 }
 
 /// Keys that make a bare base64 `user:password` a credential. Each holds

@@ -149,5 +149,13 @@ proptest! {
         let fast = scan::scan(text.as_bytes());
         let full = scan::scan_full(text.as_bytes());
         prop_assert_eq!(fast, full);
+        // Dense with keywords: the prefilter switches from visiting keywords
+        // to filtering all runs.
+        let dense = format!("{}\n{text}", "author registry ".repeat(64));
+        prop_assert!(matches!(
+            credscan::prefilter::plan(dense.as_bytes()),
+            credscan::prefilter::Plan::Anchored | credscan::prefilter::Plan::Full
+        ));
+        prop_assert_eq!(scan::scan(dense.as_bytes()), scan::scan_full(dense.as_bytes()));
     }
 }
