@@ -157,33 +157,37 @@ pub fn run(cli: &Cli) -> u8 {
         snippets: format == Format::Human && cli.write_baseline.is_none(),
     };
     let sink = Sink::default();
-    let base = if cli.staged {
-        let scanned = staged::scan(
-            &cwd,
-            &cli.paths,
-            config.excludes.as_deref(),
-            threads,
-            &settings,
-            &sink,
-        );
-        match scanned {
-            Ok(top) => top,
-            Err(e) => {
-                report::fatal(&e.to_string());
-                return EXIT_ERROR;
+    let progress = report::progress::wanted(cli.quiet);
+    let base = report::progress::with_progress(progress, &sink, || {
+        if cli.staged {
+            let scanned = staged::scan(
+                &cwd,
+                &cli.paths,
+                config.excludes.as_deref(),
+                threads,
+                &settings,
+                &sink,
+            );
+            scanned.map_err(|e| e.to_string())
+        } else {
+            if stdin {
+                source::scan_stdin(&cli.stdin_name, &settings, &sink);
             }
+            let walk_opts = WalkOptions {
+                no_ignore: cli.no_ignore,
+                threads,
+                excludes: config.excludes.clone(),
+            };
+            walk::walk(&paths, &walk_opts, &settings, &sink);
+            Ok(cwd.clone())
         }
-    } else {
-        if stdin {
-            source::scan_stdin(&cli.stdin_name, &settings, &sink);
+    });
+    let base = match base {
+        Ok(top) => top,
+        Err(e) => {
+            report::fatal(&e);
+            return EXIT_ERROR;
         }
-        let walk_opts = WalkOptions {
-            no_ignore: cli.no_ignore,
-            threads,
-            excludes: config.excludes.clone(),
-        };
-        walk::walk(&paths, &walk_opts, &settings, &sink);
-        cwd.clone()
     };
     let stats = sink.stats(started.elapsed().as_millis() as u64);
     let (mut findings, mut notices) = sink.into_parts();

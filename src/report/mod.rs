@@ -5,6 +5,7 @@ pub mod github;
 pub mod human;
 pub mod json;
 pub mod jsonl;
+pub mod progress;
 pub mod sarif;
 mod snippet;
 
