@@ -5,6 +5,7 @@
 //! Only the `report` module prints.
 
 pub mod app;
+pub mod classify;
 pub mod cli;
 pub mod decode;
 pub mod finding;
