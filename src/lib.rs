@@ -8,6 +8,7 @@ pub mod app;
 pub mod classify;
 pub mod cli;
 pub mod decode;
+pub mod detect;
 pub mod finding;
 pub mod fix;
 pub mod json;

@@ -113,6 +113,8 @@ pub fn scan(text: &[u8]) -> Vec<RawFinding> {
         decoded: false,
     };
     engine.layer(&top);
+    // Plaintext forms: login commands, CI and runtime configs, headers.
+    crate::detect::scan(text, &mut engine.out);
     let mut out = engine.out;
     out.sort_by(|a, b| {
         (

@@ -1,0 +1,505 @@
+//! CS010: registry logins on a command line, in any file type.
+//!
+//! - `docker|podman|buildah|nerdctl|finch|skopeo login`, `helm registry
+//!   login`, `oras login` (and other `oras` commands), `crane auth login`,
+//!   `regctl registry login`, `az acr login` with `-p X`, `-pX`, `-p=X`,
+//!   `--password X`, `--password=X` (oras also `--identity-token`);
+//! - `echo X | docker login --password-stdin`, `printf`, and `<<< X`;
+//! - `kubectl|oc create secret docker-registry --docker-password=X`;
+//! - `skopeo --creds|--src-creds|--dest-creds u:p`, `crictl --creds u:p`,
+//!   `ctr -u|--user u:p`.
+//!
+//! A value that is a reference (`$VAR`, `$(cmd)`, `%VAR%`, ...), a
+//! placeholder, or fed to `--password-stdin` from a variable or file is
+//! not reported.
+
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
+
+use super::shell::{self, Token};
+use crate::finding::{Context, RawFinding, Secret, SecretKind};
+use crate::placeholder::literal_credential;
+use crate::rule::Rule;
+
+/// Words one of which is in every logical line this detector reads.
+pub const TRIGGERS: &[&str] = &["login", "creds", "docker-registry", "ctr", "oras"];
+
+/// Physical lines followed back through continuations.
+const MAX_BACK: usize = 64;
+/// Depth of commands quoted inside a word (`run: "docker login ..."`).
+const MAX_NEST: usize = 2;
+
+fn anchors() -> &'static AhoCorasick {
+    static A: OnceLock<AhoCorasick> = OnceLock::new();
+    A.get_or_init(|| {
+        AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .build(TRIGGERS)
+            .expect("static patterns")
+    })
+}
+
+pub fn scan(text: &[u8], out: &mut Vec<RawFinding>) {
+    let mut done = 0usize;
+    for m in anchors().find_iter(text) {
+        if m.start() < done {
+            continue;
+        }
+        let start = logical_start(text, m.start());
+        let (tokens, end) = shell::tokenize(text, None, start);
+        done = end.max(m.end());
+        commands(&tokens, out, 0);
+    }
+}
+
+/// The start of the logical line holding `pos`, following continuations
+/// back.
+fn logical_start(text: &[u8], pos: usize) -> usize {
+    let mut ls = memchr::memrchr(b'\n', &text[..pos]).map_or(0, |i| i + 1);
+    for _ in 0..MAX_BACK {
+        if ls == 0 {
+            break;
+        }
+        let prev_end = ls - 1;
+        let prev_start = memchr::memrchr(b'\n', &text[..prev_end]).map_or(0, |i| i + 1);
+        if !shell::continues(&text[prev_start..prev_end]) {
+            break;
+        }
+        ls = prev_start;
+    }
+    ls
+}
+
+/// Reads every command in a token stream.
+fn commands(tokens: &[Token], out: &mut Vec<RawFinding>, depth: usize) {
+    // Split into pipeline segments, remembering whether each is piped into.
+    let mut segments: Vec<(&[Token], bool)> = Vec::new();
+    let mut s = 0;
+    let mut piped = false;
+    for (i, t) in tokens.iter().enumerate() {
+        if t.op && matches!(t.value.as_str(), "|" | "||" | "&&" | ";" | "&" | "(" | ")") {
+            segments.push((&tokens[s..i], piped));
+            piped = t.value == "|";
+            s = i + 1;
+        }
+    }
+    segments.push((&tokens[s..], piped));
+    for (k, &(seg, piped)) in segments.iter().enumerate() {
+        let prev = (k > 0 && piped).then(|| segments[k - 1].0);
+        command(seg, prev, out);
+    }
+    // Commands quoted inside one word: `run: "docker login -p X"`.
+    if depth < MAX_NEST {
+        for part in tokens.iter().flat_map(Token::quoted_parts) {
+            let lower = part.value.to_ascii_lowercase();
+            if lower.contains(' ') && TRIGGERS.iter().any(|w| lower.contains(w)) {
+                let (inner, _) = shell::tokenize(part.value.as_bytes(), Some(&part.offsets), 0);
+                commands(&inner, out, depth + 1);
+            }
+        }
+    }
+}
+
+/// The program name of a word: its basename without `.exe`.
+fn program(word: &str) -> &str {
+    let base = word.rsplit(['/', '\\']).next().unwrap_or(word);
+    base.strip_suffix(".exe").unwrap_or(base)
+}
+
+/// Options of the login-like commands that take a value.
+const VALUE_OPTIONS: &[&str] = &[
+    "-u",
+    "--username",
+    "--user",
+    "-p",
+    "--password",
+    "--pass",
+    "--authfile",
+    "--cert-dir",
+    "--cert-file",
+    "--key-file",
+    "--ca-file",
+    "--registry-config",
+    "--config",
+    "-n",
+    "--name",
+    "--compat-auth-file",
+    "--identity-token",
+    "--creds",
+    "--src-creds",
+    "--dest-creds",
+    "--docker-password",
+    "--docker-username",
+    "--docker-server",
+    "--docker-email",
+    "--namespace",
+    "--context",
+    "--subscription",
+    "--resource-group",
+    "-H",
+    "--host",
+    "--address",
+    "-a",
+];
+
+/// One parsed option: its name and value token.
+struct Opt {
+    name: String,
+    value: Option<Token>,
+}
+
+/// Options and positionals of the words after a subcommand.
+fn parse(args: &[Token]) -> (Vec<Opt>, Vec<&Token>) {
+    let mut opts = Vec::new();
+    let mut pos = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let t = &args[i];
+        i += 1;
+        if t.op {
+            // Redirections: skip their target; `<<<` is kept as an option.
+            if t.value == "<<<" {
+                opts.push(Opt {
+                    name: "<<<".into(),
+                    value: args.get(i).filter(|t| !t.op).cloned(),
+                });
+            }
+            i += 1;
+            continue;
+        }
+        let v = t.value.as_str();
+        if !v.starts_with('-') || v == "-" {
+            pos.push(t);
+            continue;
+        }
+        if let Some(eq) = v.find('=') {
+            opts.push(Opt {
+                name: v[..eq].to_string(),
+                value: Some(t.tail(eq + 1)),
+            });
+        } else if VALUE_OPTIONS.contains(&v) {
+            let value = args.get(i).filter(|t| !t.op).cloned();
+            if value.is_some() {
+                i += 1;
+            }
+            opts.push(Opt {
+                name: v.to_string(),
+                value,
+            });
+        } else if (v.starts_with("-p") || v.starts_with("-u")) && !v.starts_with("--") {
+            // Glued short option: `-pSECRET`.
+            opts.push(Opt {
+                name: v[..2].to_string(),
+                value: Some(t.tail(2)),
+            });
+        } else {
+            opts.push(Opt {
+                name: v.to_string(),
+                value: None,
+            });
+        }
+    }
+    (opts, pos)
+}
+
+fn opt<'a>(opts: &'a [Opt], names: &[&str]) -> Option<&'a Token> {
+    opts.iter()
+        .rev()
+        .find(|o| names.contains(&o.name.as_str()))
+        .and_then(|o| o.value.as_ref())
+}
+
+fn has(opts: &[Opt], name: &str) -> bool {
+    opts.iter().any(|o| o.name == name)
+}
+
+/// After the program at `p`, the index just past the subcommand words
+/// `sub`, skipping global options (and their values) in between.
+fn subcommand(seg: &[Token], p: usize, sub: &[&str]) -> Option<usize> {
+    let mut i = p + 1;
+    let mut want = 0;
+    let mut value_next = false;
+    while i < seg.len() && want < sub.len() {
+        let t = &seg[i];
+        if t.op {
+            return None;
+        }
+        let v = t.value.as_str();
+        if v.eq_ignore_ascii_case(sub[want]) {
+            want += 1;
+            value_next = false;
+        } else if v.starts_with('-') {
+            value_next = !v.contains('=');
+        } else if value_next {
+            value_next = false;
+        } else {
+            return None;
+        }
+        i += 1;
+    }
+    (want == sub.len()).then_some(i)
+}
+
+fn command(seg: &[Token], prev: Option<&[Token]>, out: &mut Vec<RawFinding>) {
+    for (p, t) in seg.iter().enumerate() {
+        if t.op {
+            continue;
+        }
+        let name = program(&t.value);
+        let found = match name {
+            "docker" | "podman" | "buildah" | "nerdctl" | "finch" => {
+                login(seg, p, &["login"], name, prev, out)
+            }
+            "skopeo" => {
+                login(seg, p, &["login"], name, prev, out) || pair_options(seg, p, name, out)
+            }
+            "oras" => login(seg, p, &["login"], name, prev, out) || oras_other(seg, p, out),
+            "helm" => login(seg, p, &["registry", "login"], name, prev, out),
+            "crane" => login(seg, p, &["auth", "login"], name, prev, out),
+            "regctl" => login(seg, p, &["registry", "login"], name, prev, out),
+            "az" => login(seg, p, &["acr", "login"], name, prev, out),
+            "kubectl" | "oc" => docker_registry_secret(seg, p, name, out),
+            "ctr" | "crictl" => pair_options(seg, p, name, out),
+            _ => false,
+        };
+        if found {
+            return;
+        }
+    }
+}
+
+struct Emit<'a> {
+    registry: Option<String>,
+    username: Option<String>,
+    secret: &'a Token,
+    kind: SecretKind,
+    chain: String,
+}
+
+fn emit(e: Emit<'_>, out: &mut Vec<RawFinding>) -> bool {
+    if !literal_credential(e.username.as_deref(), &e.secret.value) {
+        return false;
+    }
+    out.push(RawFinding {
+        rule: Rule::LoginCommand,
+        span: e.secret.full_span(),
+        registry: e.registry,
+        username: e.username,
+        secret: Secret::new(e.secret.value.clone()),
+        kind: e.kind,
+        context: Context::Command,
+        chain: vec![e.chain],
+    });
+    true
+}
+
+/// `<prog> <sub...> [server] -u U -p P | --password-stdin`.
+fn login(
+    seg: &[Token],
+    p: usize,
+    sub: &[&str],
+    name: &str,
+    prev: Option<&[Token]>,
+    out: &mut Vec<RawFinding>,
+) -> bool {
+    let Some(args_at) = subcommand(seg, p, sub) else {
+        return false;
+    };
+    let (opts, pos) = parse(&seg[args_at..]);
+    let cmd = format!("{name} {}", sub.join(" "));
+    let mut registry = pos.first().map(|t| t.value.clone());
+    if name == "az" {
+        registry = opt(&opts, &["-n", "--name"]).map(|t| {
+            if t.value.contains('.') {
+                t.value.clone()
+            } else {
+                format!("{}.azurecr.io", t.value)
+            }
+        });
+    }
+    let username = opt(&opts, &["-u", "--username", "--user"]).map(|t| t.value.clone());
+    let mut found = false;
+    if let Some(tok) = opt(&opts, &["--identity-token"]) {
+        found |= emit(
+            Emit {
+                registry: registry.clone(),
+                username: username.clone(),
+                secret: tok,
+                kind: SecretKind::IdentityToken,
+                chain: format!("command: {cmd} --identity-token"),
+            },
+            out,
+        );
+    }
+    let password = opt(&opts, &["-p", "--password", "--pass"]);
+    let stdin_value;
+    let (secret, how) = match password {
+        Some(t) => (t, "--password"),
+        None if has(&opts, "--password-stdin") => {
+            stdin_value = match opt(&opts, &["<<<"]) {
+                Some(t) => Some((t.clone(), "<<< value")),
+                None => prev.and_then(echoed).map(|t| (t, "echo value | ")),
+            };
+            match &stdin_value {
+                Some((t, how)) => (t, *how),
+                None => return found,
+            }
+        }
+        None => return found,
+    };
+    let chain = match how {
+        "--password" => format!("command: {cmd} --password"),
+        "<<< value" => format!("command: {cmd} --password-stdin <<< value"),
+        _ => format!("command: echo value | {cmd} --password-stdin"),
+    };
+    found |= emit(
+        Emit {
+            registry,
+            username,
+            secret,
+            kind: SecretKind::Password,
+            chain,
+        },
+        out,
+    );
+    found
+}
+
+/// The literal an `echo X` / `printf X` / `printf '%s' X` segment writes.
+/// `cat file` and other programs feed a file or command: not a literal.
+fn echoed(seg: &[Token]) -> Option<Token> {
+    let i = seg
+        .iter()
+        .position(|t| !t.op && matches!(program(&t.value), "echo" | "printf"))?;
+    let is_printf = program(&seg[i].value) == "printf";
+    let mut args: Vec<&Token> = seg[i + 1..]
+        .iter()
+        .take_while(|t| !t.op)
+        .filter(|t| !(t.value.starts_with('-') && t.value.len() <= 3))
+        .collect();
+    if is_printf && args.len() == 2 && args[0].value.starts_with('%') {
+        args.remove(0);
+    }
+    match args.as_slice() {
+        [one] if !(is_printf && one.value.contains('%')) => {
+            // printf's `\n` escapes are not part of the secret.
+            let v = &one.value;
+            let trimmed = v.trim_end_matches("\\n");
+            Some(Token {
+                value: trimmed.to_string(),
+                offsets: one.offsets[..trimmed.len()]
+                    .iter()
+                    .copied()
+                    .chain(std::iter::once(one.offsets[trimmed.len()]))
+                    .collect(),
+                op: false,
+                quoted: Vec::new(),
+            })
+        }
+        _ => None,
+    }
+}
+
+/// `kubectl create secret docker-registry NAME --docker-password=X`.
+fn docker_registry_secret(seg: &[Token], p: usize, name: &str, out: &mut Vec<RawFinding>) -> bool {
+    let Some(args_at) = subcommand(seg, p, &["create", "secret", "docker-registry"]) else {
+        return false;
+    };
+    let (opts, _) = parse(&seg[args_at..]);
+    let Some(secret) = opt(&opts, &["--docker-password"]) else {
+        return false;
+    };
+    emit(
+        Emit {
+            registry: opt(&opts, &["--docker-server"]).map(|t| t.value.clone()),
+            username: opt(&opts, &["--docker-username"]).map(|t| t.value.clone()),
+            secret,
+            kind: SecretKind::Password,
+            chain: format!("command: {name} create secret docker-registry --docker-password"),
+        },
+        out,
+    )
+}
+
+/// `user:password` options: skopeo `--creds|--src-creds|--dest-creds`,
+/// crictl `--creds`, ctr `-u|--user`.
+fn pair_options(seg: &[Token], p: usize, name: &str, out: &mut Vec<RawFinding>) -> bool {
+    let (opts, pos) = parse(&seg[p + 1..]);
+    let names: &[&str] = match name {
+        "ctr" => &["-u", "--user"],
+        "crictl" => &["--creds"],
+        _ => &["--creds", "--src-creds", "--dest-creds"],
+    };
+    let images: Vec<Option<String>> = pos.iter().filter_map(|t| image_host(&t.value)).collect();
+    let mut found = false;
+    for o in opts.iter().filter(|o| names.contains(&o.name.as_str())) {
+        let Some((user, secret)) = o.value.as_ref().and_then(Token::split_pair) else {
+            continue;
+        };
+        let registry = match o.name.as_str() {
+            "--dest-creds" => images.get(1).or(images.first()),
+            _ => images.first(),
+        }
+        .cloned()
+        .flatten();
+        found |= emit(
+            Emit {
+                registry,
+                username: Some(user),
+                secret: &secret,
+                kind: SecretKind::Password,
+                chain: format!("command: {name} {} user:password", o.name),
+            },
+            out,
+        );
+    }
+    found
+}
+
+/// `oras push|pull|... -p X` (not `login`, handled above).
+fn oras_other(seg: &[Token], p: usize, out: &mut Vec<RawFinding>) -> bool {
+    let (opts, pos) = parse(&seg[p + 1..]);
+    let Some(secret) = opt(&opts, &["-p", "--password"]) else {
+        return false;
+    };
+    let registry = pos
+        .iter()
+        .filter_map(|t| image_host(&t.value))
+        .next()
+        .flatten();
+    emit(
+        Emit {
+            registry,
+            username: opt(&opts, &["-u", "--username"]).map(|t| t.value.clone()),
+            secret,
+            kind: SecretKind::Password,
+            chain: "command: oras --password".to_string(),
+        },
+        out,
+    )
+}
+
+/// For an image reference or transport (`docker://host/app:1`,
+/// `host:5000/app`), `Some(registry)`; `Some(None)` for an image without a
+/// registry host; `None` for a word that is not an image.
+fn image_host(word: &str) -> Option<Option<String>> {
+    let w = word
+        .strip_prefix("docker://")
+        .or_else(|| word.strip_prefix("oci://"))
+        .unwrap_or(word);
+    if w.starts_with('-') || w.contains(char::is_whitespace) || !w.contains('/') {
+        return None;
+    }
+    let first = w.split('/').next().unwrap_or("");
+    if first.contains('.') || first.contains(':') || first == "localhost" {
+        Some(Some(first.to_string()))
+    } else if word.starts_with("docker://") {
+        Some(Some("docker.io".to_string()))
+    } else {
+        Some(None)
+    }
+}
+
+#[cfg(test)]
+mod tests;
