@@ -12,14 +12,23 @@
 //! `from_secret`, ...) or placeholders are never findings; see
 //! `placeholder::literal_credential`.
 
+mod ci;
 mod commands;
+mod hcl;
+mod header;
+mod iac;
+mod runtime;
 mod shell;
+mod yaml;
 
+use std::ops::Range;
 use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
-use crate::finding::RawFinding;
+use crate::finding::{Context, RawFinding, Secret, SecretKind};
+use crate::placeholder::{is_placeholder, is_reference, literal_credential};
+use crate::rule::Rule;
 
 /// Lower-case literals of which at least one occurs (case-insensitively)
 /// in any file where a detector of this module can report a finding.
@@ -31,11 +40,99 @@ use crate::finding::RawFinding;
 /// | Detector | Triggers | Why it is complete |
 /// |---|---|---|
 /// | login commands (CS010) | `login`, `creds`, `docker-registry`, `ctr`, `oras` | every command form names `login`, a `--*creds` option (skopeo, crictl), `docker-registry` (kubectl/oc), the `ctr` program, or `oras` (whose push/pull take `-p`) |
-pub const KEYWORDS: &[&str] = &["login", "creds", "docker-registry", "ctr", "oras"];
+/// | YAML forms: CI (CS011), k3s (CS013), Ansible (CS014) | `password`, `configs` | the CI and Ansible forms report only a `password:` key; k3s values sit under `configs:` |
+/// | containerd TOML (CS013) | `configs`, `auths` | its tables are `...registry.configs."h".auth` or `...registry.auths."h"` |
+/// | HCL: Nomad `auth` (CS013), Terraform `registry_auth` (CS014) | `password` | only a `password = "..."` attribute is reported |
+/// | Engine API headers (CS012) | `x-registry-auth`, `x-registry-config` | the header name precedes the value |
+pub const KEYWORDS: &[&str] = &[
+    "login",
+    "creds",
+    "docker-registry",
+    "ctr",
+    "oras",
+    "password",
+    "configs",
+    "auths",
+    "x-registry-auth",
+    "x-registry-config",
+];
 
 /// The detectors: triggers, and the function reading a file.
 type Detect = fn(&[u8], &mut Vec<RawFinding>);
-const DETECTORS: &[(&[&str], Detect)] = &[(commands::TRIGGERS, commands::scan)];
+const DETECTORS: &[(&[&str], Detect)] = &[
+    (commands::TRIGGERS, commands::scan),
+    (&["password", "configs"], yaml_forms),
+    (runtime::TOML_TRIGGERS, |t, o| {
+        plain(t, o, runtime::containerd)
+    }),
+    (&["password"], hcl_forms),
+    (header::TRIGGERS, |t, o| plain(t, o, header::scan)),
+];
+
+/// A plaintext credential before the literal check.
+pub(crate) struct Plain {
+    pub rule: Rule,
+    pub context: Context,
+    /// The password itself (or the encoded value holding it).
+    pub span: Range<usize>,
+    pub secret: String,
+    pub username: Option<String>,
+    pub registry: Option<String>,
+    pub kind: SecretKind,
+    pub chain: String,
+}
+
+/// Keeps the literal credentials among `found`.
+fn push_literals(found: Vec<Plain>, out: &mut Vec<RawFinding>) {
+    for p in found {
+        if !literal_credential(p.username.as_deref(), &p.secret) {
+            continue;
+        }
+        out.push(RawFinding {
+            rule: p.rule,
+            span: p.span,
+            registry: p.registry,
+            username: p.username,
+            secret: Secret::new(p.secret),
+            kind: p.kind,
+            context: p.context,
+            chain: vec![p.chain],
+        });
+    }
+}
+
+fn plain(text: &[u8], out: &mut Vec<RawFinding>, detect: fn(&[u8], &mut Vec<Plain>)) {
+    let mut found = Vec::new();
+    detect(text, &mut found);
+    push_literals(found, out);
+}
+
+/// CI files, k3s `registries.yaml` and Ansible tasks share one YAML parse.
+fn yaml_forms(text: &[u8], out: &mut Vec<RawFinding>) {
+    let doc = yaml::Doc::parse(text);
+    let mut found = Vec::new();
+    ci::scan(&doc, &mut found);
+    runtime::k3s(&doc, &mut found);
+    iac::ansible(&doc, &mut found);
+    push_literals(found, out);
+}
+
+/// Nomad `auth { }` and Terraform `registry_auth { }` blocks.
+fn hcl_forms(text: &[u8], out: &mut Vec<RawFinding>) {
+    let blocks = hcl::blocks(text);
+    if blocks.is_empty() {
+        return;
+    }
+    let mut found = Vec::new();
+    runtime::nomad(&blocks, &mut found);
+    iac::terraform(&blocks, &mut found);
+    push_literals(found, out);
+}
+
+/// A reference or a placeholder: not a value to read.
+fn is_reference_or_placeholder(v: &str) -> bool {
+    is_reference(v) || is_placeholder(v)
+}
 
 fn keyword_finder() -> &'static AhoCorasick {
     static F: OnceLock<AhoCorasick> = OnceLock::new();
