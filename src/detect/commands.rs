@@ -339,7 +339,7 @@ fn login(
         None if has(&opts, "--password-stdin") => {
             stdin_value = match opt(&opts, &["<<<"]) {
                 Some(t) => Some((t.clone(), "<<< value")),
-                None => prev.and_then(echoed).map(|t| (t, "echo value | ")),
+                None => prev.and_then(echoed),
             };
             match &stdin_value {
                 Some((t, how)) => (t, *how),
@@ -351,7 +351,7 @@ fn login(
     let chain = match how {
         "--password" => format!("command: {cmd} --password"),
         "<<< value" => format!("command: {cmd} --password-stdin <<< value"),
-        _ => format!("command: echo value | {cmd} --password-stdin"),
+        feeder => format!("command: {feeder} value | {cmd} --password-stdin"),
     };
     found |= emit(
         Emit {
@@ -366,9 +366,10 @@ fn login(
     found
 }
 
-/// The literal an `echo X` / `printf X` / `printf '%s' X` segment writes.
-/// `cat file` and other programs feed a file or command: not a literal.
-fn echoed(seg: &[Token]) -> Option<Token> {
+/// The literal an `echo X` / `printf X` / `printf '%s' X` segment writes,
+/// and the program. `cat file` and other programs feed a file or command:
+/// not a literal.
+fn echoed(seg: &[Token]) -> Option<(Token, &'static str)> {
     let i = seg
         .iter()
         .position(|t| !t.op && matches!(program(&t.value), "echo" | "printf"))?;
@@ -386,7 +387,7 @@ fn echoed(seg: &[Token]) -> Option<Token> {
             // printf's `\n` escapes are not part of the secret.
             let v = &one.value;
             let trimmed = v.trim_end_matches("\\n");
-            Some(Token {
+            let token = Token {
                 value: trimmed.to_string(),
                 offsets: one.offsets[..trimmed.len()]
                     .iter()
@@ -395,7 +396,8 @@ fn echoed(seg: &[Token]) -> Option<Token> {
                     .collect(),
                 op: false,
                 quoted: Vec::new(),
-            })
+            };
+            Some((token, if is_printf { "printf" } else { "echo" }))
         }
         _ => None,
     }
