@@ -27,6 +27,14 @@ pub const TRIGGERS: &[&str] = &["login", "creds", "docker-registry", "ctr", "ora
 
 /// Physical lines followed back through continuations.
 const MAX_BACK: usize = 64;
+/// Bytes looked back from a keyword for its line start. A longer line
+/// (minified code) is read in windows around each keyword instead.
+const LOOK_BACK: usize = 4 * 1024;
+/// Bytes tokenized for one logical line at most. Real commands are far
+/// shorter; this bounds time and memory on pathological files.
+const MAX_LOGICAL: usize = 64 * 1024;
+/// Words after a program searched for its subcommand (global options).
+const MAX_GLOBAL_OPTS: usize = 16;
 /// Depth of commands quoted inside a word (`run: "docker login ..."`).
 const MAX_NEST: usize = 2;
 
@@ -40,29 +48,83 @@ fn anchors() -> &'static AhoCorasick {
     })
 }
 
+/// Reads every logical line holding a trigger word. Each byte is
+/// tokenized at most about twice: a keyword inside a line already read is
+/// skipped, and lines are read in bounded windows.
 pub fn scan(text: &[u8], out: &mut Vec<RawFinding>) {
     let mut done = 0usize;
-    for m in anchors().find_iter(text) {
-        if m.start() < done {
-            continue;
-        }
-        let start = logical_start(text, m.start());
-        let (tokens, end) = shell::tokenize(text, None, start);
+    // Search again from the end of each line read, rather than walking
+    // every keyword inside it.
+    while let Some(m) = anchors().find(aho_corasick::Input::new(text).span(done..text.len())) {
+        let start = logical_start(text, m.start()).max(done);
+        let limit = start.saturating_add(MAX_LOGICAL).max(m.end());
+        let end = logical_end(text, m.end(), limit);
         done = end.max(m.end());
-        commands(&tokens, out, 0);
+        // Tokenize only lines that name one of the programs.
+        if programs().find(&text[start..end]).is_some() {
+            let (tokens, _) = shell::tokenize(text, None, start, end);
+            commands(&tokens, out, 0);
+        }
+        if done >= text.len() {
+            break;
+        }
     }
 }
 
+/// Substrings of the programs this module reads (`acr` for `az acr`;
+/// `docker` also covers `docker-registry` for kubectl and oc).
+const PROGRAMS: &[&str] = &[
+    "docker", "podman", "buildah", "nerdctl", "finch", "skopeo", "oras", "helm", "crane", "regctl",
+    "acr", "ctr", "crictl",
+];
+
+fn programs() -> &'static AhoCorasick {
+    static P: OnceLock<AhoCorasick> = OnceLock::new();
+    P.get_or_init(|| AhoCorasick::new(PROGRAMS).expect("static patterns"))
+}
+
+/// The end of the logical line holding `pos`: the first line end not
+/// continued, bounded by `limit`.
+fn logical_end(text: &[u8], pos: usize, limit: usize) -> usize {
+    let limit = limit.min(text.len());
+    let mut i = pos.min(limit);
+    while let Some(nl) = memchr::memchr(b'\n', &text[i..limit]) {
+        let nl = i + nl;
+        if !shell::continues(&text[i..nl]) {
+            return nl;
+        }
+        i = nl + 1;
+    }
+    limit
+}
+
 /// The start of the logical line holding `pos`, following continuations
-/// back.
+/// back; for a very long line, a word start shortly before `pos`.
 fn logical_start(text: &[u8], pos: usize) -> usize {
-    let mut ls = memchr::memrchr(b'\n', &text[..pos]).map_or(0, |i| i + 1);
+    let line_start = |end: usize| {
+        let lo = end.saturating_sub(LOOK_BACK);
+        match memchr::memrchr(b'\n', &text[lo..end]) {
+            Some(i) => Some(lo + i + 1),
+            None if lo == 0 => Some(0),
+            None => None,
+        }
+    };
+    let Some(mut ls) = line_start(pos) else {
+        // A long line: start at a word boundary within the look-back.
+        let lo = pos - LOOK_BACK;
+        return text[lo..pos]
+            .iter()
+            .position(|c| matches!(c, b' ' | b'\t' | b';'))
+            .map_or(pos, |i| lo + i + 1);
+    };
     for _ in 0..MAX_BACK {
         if ls == 0 {
             break;
         }
         let prev_end = ls - 1;
-        let prev_start = memchr::memrchr(b'\n', &text[..prev_end]).map_or(0, |i| i + 1);
+        let Some(prev_start) = line_start(prev_end) else {
+            break;
+        };
         if !shell::continues(&text[prev_start..prev_end]) {
             break;
         }
@@ -94,7 +156,8 @@ fn commands(tokens: &[Token], out: &mut Vec<RawFinding>, depth: usize) {
         for part in tokens.iter().flat_map(Token::quoted_parts) {
             let lower = part.value.to_ascii_lowercase();
             if lower.contains(' ') && TRIGGERS.iter().any(|w| lower.contains(w)) {
-                let (inner, _) = shell::tokenize(part.value.as_bytes(), Some(&part.offsets), 0);
+                let (inner, _) =
+                    shell::tokenize(part.value.as_bytes(), Some(&part.offsets), 0, usize::MAX);
                 commands(&inner, out, depth + 1);
             }
         }
@@ -220,7 +283,8 @@ fn subcommand(seg: &[Token], p: usize, sub: &[&str]) -> Option<usize> {
     let mut i = p + 1;
     let mut want = 0;
     let mut value_next = false;
-    while i < seg.len() && want < sub.len() {
+    let end = seg.len().min(p + 1 + sub.len() + MAX_GLOBAL_OPTS);
+    while i < end && want < sub.len() {
         let t = &seg[i];
         if t.op {
             return None;
@@ -241,13 +305,16 @@ fn subcommand(seg: &[Token], p: usize, sub: &[&str]) -> Option<usize> {
     (want == sub.len()).then_some(i)
 }
 
+/// Reads the first command of a known shape in one pipeline segment. A
+/// handler returns whether the shape matched; it has then read the rest of
+/// the segment, so the scan stops there (keeping the work linear).
 fn command(seg: &[Token], prev: Option<&[Token]>, out: &mut Vec<RawFinding>) {
     for (p, t) in seg.iter().enumerate() {
         if t.op {
             continue;
         }
         let name = program(&t.value);
-        let found = match name {
+        let matched = match name {
             "docker" | "podman" | "buildah" | "nerdctl" | "finch" => {
                 login(seg, p, &["login"], name, prev, out)
             }
@@ -263,7 +330,7 @@ fn command(seg: &[Token], prev: Option<&[Token]>, out: &mut Vec<RawFinding>) {
             "ctr" | "crictl" => pair_options(seg, p, name, out),
             _ => false,
         };
-        if found {
+        if matched {
             return;
         }
     }
@@ -277,9 +344,9 @@ struct Emit<'a> {
     chain: String,
 }
 
-fn emit(e: Emit<'_>, out: &mut Vec<RawFinding>) -> bool {
+fn emit(e: Emit<'_>, out: &mut Vec<RawFinding>) {
     if !literal_credential(e.username.as_deref(), &e.secret.value) {
-        return false;
+        return;
     }
     out.push(RawFinding {
         rule: Rule::LoginCommand,
@@ -291,10 +358,10 @@ fn emit(e: Emit<'_>, out: &mut Vec<RawFinding>) -> bool {
         context: Context::Command,
         chain: vec![e.chain],
     });
-    true
 }
 
-/// `<prog> <sub...> [server] -u U -p P | --password-stdin`.
+/// `<prog> <sub...> [server] -u U -p P | --password-stdin`. Returns whether
+/// the subcommand matched.
 fn login(
     seg: &[Token],
     p: usize,
@@ -319,9 +386,8 @@ fn login(
         });
     }
     let username = opt(&opts, &["-u", "--username", "--user"]).map(|t| t.value.clone());
-    let mut found = false;
     if let Some(tok) = opt(&opts, &["--identity-token"]) {
-        found |= emit(
+        emit(
             Emit {
                 registry: registry.clone(),
                 username: username.clone(),
@@ -343,17 +409,17 @@ fn login(
             };
             match &stdin_value {
                 Some((t, how)) => (t, *how),
-                None => return found,
+                None => return true,
             }
         }
-        None => return found,
+        None => return true,
     };
     let chain = match how {
         "--password" => format!("command: {cmd} --password"),
         "<<< value" => format!("command: {cmd} --password-stdin <<< value"),
         feeder => format!("command: {feeder} value | {cmd} --password-stdin"),
     };
-    found |= emit(
+    emit(
         Emit {
             registry,
             username,
@@ -363,7 +429,7 @@ fn login(
         },
         out,
     );
-    found
+    true
 }
 
 /// The literal an `echo X` / `printf X` / `printf '%s' X` segment writes,
@@ -410,7 +476,7 @@ fn docker_registry_secret(seg: &[Token], p: usize, name: &str, out: &mut Vec<Raw
     };
     let (opts, _) = parse(&seg[args_at..]);
     let Some(secret) = opt(&opts, &["--docker-password"]) else {
-        return false;
+        return true;
     };
     emit(
         Emit {
@@ -421,11 +487,12 @@ fn docker_registry_secret(seg: &[Token], p: usize, name: &str, out: &mut Vec<Raw
             chain: format!("command: {name} create secret docker-registry --docker-password"),
         },
         out,
-    )
+    );
+    true
 }
 
 /// `user:password` options: skopeo `--creds|--src-creds|--dest-creds`,
-/// crictl `--creds`, ctr `-u|--user`.
+/// crictl `--creds`, ctr `-u|--user`. Always reads the whole segment.
 fn pair_options(seg: &[Token], p: usize, name: &str, out: &mut Vec<RawFinding>) -> bool {
     let (opts, pos) = parse(&seg[p + 1..]);
     let names: &[&str] = match name {
@@ -434,7 +501,6 @@ fn pair_options(seg: &[Token], p: usize, name: &str, out: &mut Vec<RawFinding>) 
         _ => &["--creds", "--src-creds", "--dest-creds"],
     };
     let images: Vec<Option<String>> = pos.iter().filter_map(|t| image_host(&t.value)).collect();
-    let mut found = false;
     for o in opts.iter().filter(|o| names.contains(&o.name.as_str())) {
         let Some((user, secret)) = o.value.as_ref().and_then(Token::split_pair) else {
             continue;
@@ -445,7 +511,7 @@ fn pair_options(seg: &[Token], p: usize, name: &str, out: &mut Vec<RawFinding>) 
         }
         .cloned()
         .flatten();
-        found |= emit(
+        emit(
             Emit {
                 registry,
                 username: Some(user),
@@ -456,14 +522,15 @@ fn pair_options(seg: &[Token], p: usize, name: &str, out: &mut Vec<RawFinding>) 
             out,
         );
     }
-    found
+    true
 }
 
-/// `oras push|pull|... -p X` (not `login`, handled above).
+/// `oras push|pull|... -p X` (not `login`, handled above). Always reads
+/// the whole segment.
 fn oras_other(seg: &[Token], p: usize, out: &mut Vec<RawFinding>) -> bool {
     let (opts, pos) = parse(&seg[p + 1..]);
     let Some(secret) = opt(&opts, &["-p", "--password"]) else {
-        return false;
+        return true;
     };
     let registry = pos
         .iter()
@@ -479,7 +546,8 @@ fn oras_other(seg: &[Token], p: usize, out: &mut Vec<RawFinding>) -> bool {
             chain: "command: oras --password".to_string(),
         },
         out,
-    )
+    );
+    true
 }
 
 /// For an image reference or transport (`docker://host/app:1`,

@@ -34,7 +34,7 @@ impl Block {
 
 fn opener() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
-    R.get_or_init(|| Regex::new(r"\b(auth|registry_auth)\s*\{").expect("static regex"))
+    R.get_or_init(|| Regex::new(r"(?-u:\b)(auth|registry_auth)[ \t\r\n]*\{").expect("static regex"))
 }
 
 fn attribute() -> &'static Regex {

@@ -112,10 +112,17 @@ pub fn continues(line: &[u8]) -> bool {
     matches!(line.last(), Some(b'\\' | b'`'))
 }
 
-/// Tokenizes the logical line starting at `start` in `src`. `base` maps
-/// `src` offsets to file offsets (`None`: they are file offsets). Returns
-/// the tokens and the offset where the logical line ends.
-pub fn tokenize(src: &[u8], base: Option<&[usize]>, start: usize) -> (Vec<Token>, usize) {
+/// Tokenizes the logical line starting at `start` in `src`, stopping at
+/// `limit` at the latest. `base` maps `src` offsets to file offsets
+/// (`None`: they are file offsets). Returns the tokens and the offset where
+/// tokenizing stopped.
+pub fn tokenize(
+    src: &[u8],
+    base: Option<&[usize]>,
+    start: usize,
+    limit: usize,
+) -> (Vec<Token>, usize) {
+    let src = &src[..limit.min(src.len())];
     let at = |i: usize| base.map_or(i, |b| b[i.min(b.len() - 1)]);
     let mut out: Vec<Token> = Vec::new();
     let mut cur: Option<Word> = None;
@@ -340,7 +347,7 @@ mod tests {
     use super::*;
 
     fn words(s: &str) -> Vec<String> {
-        tokenize(s.as_bytes(), None, 0)
+        tokenize(s.as_bytes(), None, 0, usize::MAX)
             .0
             .into_iter()
             .map(|t| t.value)
@@ -359,7 +366,7 @@ mod tests {
     #[test]
     fn continuations_and_offsets() {
         let text = "docker login \\\n  -u ci \\\r\n  -p FAKE1234\nnext line";
-        let (toks, end) = tokenize(text.as_bytes(), None, 0);
+        let (toks, end) = tokenize(text.as_bytes(), None, 0, usize::MAX);
         let v: Vec<&str> = toks.iter().map(|t| t.value.as_str()).collect();
         assert_eq!(v, ["docker", "login", "-u", "ci", "-p", "FAKE1234"]);
         assert_eq!(&text[toks[5].full_span()], "FAKE1234");
@@ -371,7 +378,7 @@ mod tests {
     #[test]
     fn backticks_markdown_vs_substitution() {
         let md = "Run `docker login -u ci -p FAKE1234` first";
-        let (toks, _) = tokenize(md.as_bytes(), None, 0);
+        let (toks, _) = tokenize(md.as_bytes(), None, 0, usize::MAX);
         let p = toks.iter().find(|t| t.value == "FAKE1234").unwrap();
         assert_eq!(&md[p.full_span()], "FAKE1234");
         assert_eq!(words("-p `cat pw`"), ["-p", "`cat pw`"]);
@@ -379,6 +386,13 @@ mod tests {
             words("-p $(cat pw) ${{ secrets.X }} | x"),
             ["-p", "$(cat pw)", "${{ secrets.X }}", "|", "x"]
         );
+    }
+
+    #[test]
+    fn limit_stops_tokenizing() {
+        let (toks, end) = tokenize(b"docker login -p FAKE1234", None, 0, 12);
+        assert_eq!(end, 12);
+        assert_eq!(toks.len(), 2);
     }
 
     #[test]
@@ -390,7 +404,7 @@ mod tests {
     fn mapped_offsets() {
         let inner = b"docker login -p X9";
         let base: Vec<usize> = (100..100 + inner.len() + 1).collect();
-        let (toks, _) = tokenize(inner, Some(&base), 0);
+        let (toks, _) = tokenize(inner, Some(&base), 0, usize::MAX);
         assert_eq!(toks[3].full_span(), 116..118);
     }
 }

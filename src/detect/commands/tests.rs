@@ -231,8 +231,14 @@ fn long_lines_and_many_continuations_are_linear() {
     let mut big = "x ".repeat(200_000);
     big.push_str("docker login -u ci-bot -p FAKEpass-0050\n");
     one(&big, "FAKEpass-0050");
-    let many = "login \\\n".repeat(50_000);
+    let mut minified = "var login=function(a){return a};".repeat(100_000);
+    minified.push_str("run(\"docker login -u ci-bot -p FAKEpass-0051\");");
+    minified.push_str(&"var password=1;".repeat(100_000));
+    one(&minified, "FAKEpass-0051");
     let t = std::time::Instant::now();
+    let many = "docker login \\\n".repeat(100_000);
     let _ = found(&many);
-    assert!(t.elapsed().as_secs() < 5);
+    let opts = format!("docker {}\n", "-a ".repeat(100_000));
+    let _ = found(&opts.repeat(3));
+    assert!(t.elapsed().as_secs() < 5, "{:?}", t.elapsed());
 }
