@@ -234,7 +234,10 @@ pub fn is_reference(value: &str) -> bool {
                     .iter()
                     .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
                     .count();
-                if n > 0 && rest.get(n) == Some(&b'%') {
+                let named = rest
+                    .first()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_');
+                if named && rest.get(n) == Some(&b'%') {
                     return true;
                 }
             }
@@ -348,7 +351,14 @@ mod tests {
         ] {
             assert!(is_reference(r), "{r} should be a reference");
         }
-        for l in ["FAKEpass-1234", "robot$", "50%off", "a$", "FAKE%pass"] {
+        for l in [
+            "FAKEpass-1234",
+            "robot$",
+            "50%off",
+            "a$",
+            "FAKE%pass",
+            "FAKE%0%0",
+        ] {
             assert!(!is_reference(l), "{l} is a literal");
         }
     }
