@@ -1,6 +1,6 @@
 //! Fix hints: where to rotate (by token kind) and what to do instead (by
 //! the place the credential was found). Everything is in one table,
-//! [`TABLE`], so the advice stays consistent across outputs.
+//! `TABLE`, so the advice stays consistent across outputs.
 //!
 //! A hint is two sentences: the most specific `Rotate` row for the token
 //! kind, then the most specific `Instead` row for the (kind, place) pair.
