@@ -53,6 +53,19 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "yourpassword",
     "your_password",
     "dckr_pat_124509ugsdjga93",
+    // Documentation favourites seen beside login commands.
+    "hunter2",
+    "testpassword",
+    "testpass",
+    "mypass",
+    "mysecret",
+    "mytoken",
+    "passw0rd",
+    "p@ssw0rd",
+    "password123",
+    "s3cr3t",
+    "supersecret",
+    "secretpassword",
 ];
 
 /// Substrings that mark a template, a reference or a masked value.
@@ -313,6 +326,8 @@ mod tests {
             "{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=",
             "glpat-XXXXXXXXXXX-XXXXXXXX",
             "REGISTRY_PASSWORD",
+            "hunter2",
+            "testpassword",
             "",
         ] {
             assert!(is_placeholder(p), "{p} should be a placeholder");

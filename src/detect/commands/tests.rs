@@ -143,6 +143,11 @@ fn references_and_placeholders_are_not_reported() {
         "npm login --password FAKEpass-0099",
         "gh auth login --with-token",
         "The docker login command reads -p from the flag.",
+        "crane auth login -u AzureDiamond -p hunter2 r.example.test",
+        "skopeo copy --src-creds=testuser:testpassword docker://a/b docker://c/d",
+        "docker login -u AWS -p $(aws ecr get-login-password --region us-east-1) 1.dkr.ecr.us-east-1.amazonaws.com",
+        "docker login -u _json_key -p \"$(cat keyfile.json)\" https://gcr.io",
+        "docker login --username AWS --password-stdin <<< $(aws ecr get-login-password)",
     ] {
         none(cmd);
     }
