@@ -15,14 +15,15 @@
 
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use super::shell::{self, Token};
 use crate::finding::{Context, RawFinding, Secret, SecretKind};
 use crate::placeholder::literal_credential;
 use crate::rule::Rule;
 
-/// Words one of which is in every logical line this detector reads.
+/// Words one of which is in every logical line this detector reads. They
+/// are matched case-sensitively: the tools' subcommands and options are.
 pub const TRIGGERS: &[&str] = &["login", "creds", "docker-registry", "ctr", "oras"];
 
 /// Physical lines followed back through continuations.
@@ -42,7 +43,7 @@ fn anchors() -> &'static AhoCorasick {
     static A: OnceLock<AhoCorasick> = OnceLock::new();
     A.get_or_init(|| {
         AhoCorasickBuilder::new()
-            .ascii_case_insensitive(true)
+            .match_kind(MatchKind::LeftmostFirst)
             .build(TRIGGERS)
             .expect("static patterns")
     })
@@ -154,8 +155,8 @@ fn commands(tokens: &[Token], out: &mut Vec<RawFinding>, depth: usize) {
     // Commands quoted inside one word: `run: "docker login -p X"`.
     if depth < MAX_NEST {
         for part in tokens.iter().flat_map(Token::quoted_parts) {
-            let lower = part.value.to_ascii_lowercase();
-            if lower.contains(' ') && TRIGGERS.iter().any(|w| lower.contains(w)) {
+            let v = &part.value;
+            if v.contains(' ') && TRIGGERS.iter().any(|w| v.contains(w)) {
                 let (inner, _) =
                     shell::tokenize(part.value.as_bytes(), Some(&part.offsets), 0, usize::MAX);
                 commands(&inner, out, depth + 1);
@@ -290,7 +291,7 @@ fn subcommand(seg: &[Token], p: usize, sub: &[&str]) -> Option<usize> {
             return None;
         }
         let v = t.value.as_str();
-        if v.eq_ignore_ascii_case(sub[want]) {
+        if v == sub[want] {
             want += 1;
             value_next = false;
         } else if v.starts_with('-') {

@@ -19,7 +19,18 @@ use crate::decode;
 use crate::finding::{Context, SecretKind};
 use crate::rule::Rule;
 
-pub const TRIGGERS: &[&str] = &["x-registry-auth", "x-registry-config"];
+/// Gate spellings. The search itself is case-insensitive.
+pub const TRIGGERS: &[&str] = &[
+    "x-registry-auth",
+    "x-registry-config",
+    "X-Registry-Auth",
+    "X-Registry-Config",
+    "X-REGISTRY-AUTH",
+    "X-REGISTRY-CONFIG",
+];
+
+/// The header names searched for, case-insensitively.
+const NAMES: &[&str] = &["x-registry-auth", "x-registry-config"];
 
 /// Separator characters allowed between the header name and its value.
 const MAX_GAP: usize = 8;
@@ -29,7 +40,7 @@ fn names() -> &'static AhoCorasick {
     A.get_or_init(|| {
         AhoCorasickBuilder::new()
             .ascii_case_insensitive(true)
-            .build(TRIGGERS)
+            .build(NAMES)
             .expect("static patterns")
     })
 }
