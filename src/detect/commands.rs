@@ -17,6 +17,7 @@ use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
+use super::args::{has, image_host, opt, parse, program, subcommand};
 use super::shell::{self, Token};
 use crate::finding::{Context, RawFinding, Secret, SecretKind};
 use crate::placeholder::literal_credential;
@@ -34,8 +35,6 @@ const LOOK_BACK: usize = 4 * 1024;
 /// Bytes tokenized for one logical line at most. Real commands are far
 /// shorter; this bounds time and memory on pathological files.
 const MAX_LOGICAL: usize = 64 * 1024;
-/// Words after a program searched for its subcommand (global options).
-const MAX_GLOBAL_OPTS: usize = 16;
 /// Depth of commands quoted inside a word (`run: "docker login ..."`).
 const MAX_NEST: usize = 2;
 
@@ -163,147 +162,6 @@ fn commands(tokens: &[Token], out: &mut Vec<RawFinding>, depth: usize) {
             }
         }
     }
-}
-
-/// The program name of a word: its basename without `.exe`.
-fn program(word: &str) -> &str {
-    let base = word.rsplit(['/', '\\']).next().unwrap_or(word);
-    base.strip_suffix(".exe").unwrap_or(base)
-}
-
-/// Options of the login-like commands that take a value.
-const VALUE_OPTIONS: &[&str] = &[
-    "-u",
-    "--username",
-    "--user",
-    "-p",
-    "--password",
-    "--pass",
-    "--authfile",
-    "--cert-dir",
-    "--cert-file",
-    "--key-file",
-    "--ca-file",
-    "--registry-config",
-    "--config",
-    "-n",
-    "--name",
-    "--compat-auth-file",
-    "--identity-token",
-    "--creds",
-    "--src-creds",
-    "--dest-creds",
-    "--docker-password",
-    "--docker-username",
-    "--docker-server",
-    "--docker-email",
-    "--namespace",
-    "--context",
-    "--subscription",
-    "--resource-group",
-    "-H",
-    "--host",
-    "--address",
-    "-a",
-];
-
-/// One parsed option: its name and value token.
-struct Opt {
-    name: String,
-    value: Option<Token>,
-}
-
-/// Options and positionals of the words after a subcommand.
-fn parse(args: &[Token]) -> (Vec<Opt>, Vec<&Token>) {
-    let mut opts = Vec::new();
-    let mut pos = Vec::new();
-    let mut i = 0;
-    while i < args.len() {
-        let t = &args[i];
-        i += 1;
-        if t.op {
-            // Redirections: skip their target; `<<<` is kept as an option.
-            if t.value == "<<<" {
-                opts.push(Opt {
-                    name: "<<<".into(),
-                    value: args.get(i).filter(|t| !t.op).cloned(),
-                });
-            }
-            i += 1;
-            continue;
-        }
-        let v = t.value.as_str();
-        if !v.starts_with('-') || v == "-" {
-            pos.push(t);
-            continue;
-        }
-        if let Some(eq) = v.find('=') {
-            opts.push(Opt {
-                name: v[..eq].to_string(),
-                value: Some(t.tail(eq + 1)),
-            });
-        } else if VALUE_OPTIONS.contains(&v) {
-            let value = args.get(i).filter(|t| !t.op).cloned();
-            if value.is_some() {
-                i += 1;
-            }
-            opts.push(Opt {
-                name: v.to_string(),
-                value,
-            });
-        } else if (v.starts_with("-p") || v.starts_with("-u")) && !v.starts_with("--") {
-            // Glued short option: `-pSECRET`.
-            opts.push(Opt {
-                name: v[..2].to_string(),
-                value: Some(t.tail(2)),
-            });
-        } else {
-            opts.push(Opt {
-                name: v.to_string(),
-                value: None,
-            });
-        }
-    }
-    (opts, pos)
-}
-
-fn opt<'a>(opts: &'a [Opt], names: &[&str]) -> Option<&'a Token> {
-    opts.iter()
-        .rev()
-        .find(|o| names.contains(&o.name.as_str()))
-        .and_then(|o| o.value.as_ref())
-}
-
-fn has(opts: &[Opt], name: &str) -> bool {
-    opts.iter().any(|o| o.name == name)
-}
-
-/// After the program at `p`, the index just past the subcommand words
-/// `sub`, skipping global options (and their values) in between.
-fn subcommand(seg: &[Token], p: usize, sub: &[&str]) -> Option<usize> {
-    let mut i = p + 1;
-    let mut want = 0;
-    let mut value_next = false;
-    let end = seg.len().min(p + 1 + sub.len() + MAX_GLOBAL_OPTS);
-    while i < end && want < sub.len() {
-        let t = &seg[i];
-        if t.op {
-            return None;
-        }
-        let v = t.value.as_str();
-        if v == sub[want] {
-            want += 1;
-            value_next = false;
-        } else if v.starts_with('-') {
-            value_next = !v.contains('=');
-        } else if value_next {
-            value_next = false;
-        } else {
-            return None;
-        }
-        i += 1;
-    }
-    (want == sub.len()).then_some(i)
 }
 
 /// Reads the first command of a known shape in one pipeline segment. A
@@ -549,27 +407,6 @@ fn oras_other(seg: &[Token], p: usize, out: &mut Vec<RawFinding>) -> bool {
         out,
     );
     true
-}
-
-/// For an image reference or transport (`docker://host/app:1`,
-/// `host:5000/app`), `Some(registry)`; `Some(None)` for an image without a
-/// registry host; `None` for a word that is not an image.
-fn image_host(word: &str) -> Option<Option<String>> {
-    let w = word
-        .strip_prefix("docker://")
-        .or_else(|| word.strip_prefix("oci://"))
-        .unwrap_or(word);
-    if w.starts_with('-') || w.contains(char::is_whitespace) || !w.contains('/') {
-        return None;
-    }
-    let first = w.split('/').next().unwrap_or("");
-    if first.contains('.') || first.contains(':') || first == "localhost" {
-        Some(Some(first.to_string()))
-    } else if word.starts_with("docker://") {
-        Some(Some("docker.io".to_string()))
-    } else {
-        Some(None)
-    }
 }
 
 #[cfg(test)]

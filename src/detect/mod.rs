@@ -17,6 +17,7 @@
 //! `from_secret`, ...) or placeholders are never findings; see
 //! `placeholder::literal_credential`.
 
+mod args;
 mod ci;
 mod commands;
 mod hcl;
