@@ -6,6 +6,7 @@ use std::ops::Range;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::classify::{Severity, TokenKind};
 use crate::rule::Rule;
 
 /// A secret value. Its `Debug` and `Display` never show it: only
@@ -82,6 +83,15 @@ pub enum Context {
     DockerConfig,
     /// A Kubernetes Secret.
     Kubernetes,
+    /// A shell command line (`docker login -p ...`), in any file.
+    Command,
+    /// A CI configuration (CircleCI, GitHub Actions, Bitbucket, Drone,
+    /// Jenkins).
+    Ci,
+    /// A container runtime or scheduler config (containerd, k3s, Nomad).
+    RuntimeConfig,
+    /// Infrastructure code (Terraform, Ansible).
+    Iac,
     /// Anything else: scripts, values files, docs.
     Other,
 }
@@ -116,6 +126,11 @@ pub struct Finding {
     pub username: Option<String>,
     pub secret: Secret,
     pub kind: SecretKind,
+    /// What the secret is, from its username and shape.
+    pub token: TokenKind,
+    pub severity: Severity,
+    /// What classification learned (expiry, GCP project and account).
+    pub detail: Option<String>,
     pub decode_chain: String,
     pub fingerprint: String,
     pub fix: String,

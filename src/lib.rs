@@ -5,8 +5,10 @@
 //! Only the `report` module prints.
 
 pub mod app;
+pub mod classify;
 pub mod cli;
 pub mod decode;
+pub mod detect;
 pub mod finding;
 pub mod fix;
 pub mod json;

@@ -53,6 +53,19 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "yourpassword",
     "your_password",
     "dckr_pat_124509ugsdjga93",
+    // Documentation favourites seen beside login commands.
+    "hunter2",
+    "testpassword",
+    "testpass",
+    "mypass",
+    "mysecret",
+    "mytoken",
+    "passw0rd",
+    "p@ssw0rd",
+    "password123",
+    "s3cr3t",
+    "supersecret",
+    "secretpassword",
 ];
 
 /// Substrings that mark a template, a reference or a masked value.
@@ -209,6 +222,80 @@ pub fn plausible_pair(user: &str, password: &str) -> bool {
     true
 }
 
+/// True when `value` refers to a secret kept elsewhere instead of being
+/// one: a shell or CI expansion anywhere in it (`$VAR`, `${VAR}`, `$(cmd)`,
+/// `` `cmd` ``, Makefile `$$VAR`, PowerShell `$env:X`), a template
+/// (`{{ ... }}`, `${{ ... }}`, Concourse `((var))`), a Windows `%VAR%`,
+/// Drone `from_secret`, or an Ansible `!vault` tag.
+pub fn is_reference(value: &str) -> bool {
+    let v = value.trim();
+    let b = v.as_bytes();
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            b'$' => {
+                if let Some(&n) = b.get(i + 1) {
+                    if n.is_ascii_alphanumeric() || matches!(n, b'{' | b'(' | b'_' | b'$') {
+                        return true;
+                    }
+                }
+            }
+            b'`' => return true,
+            b'%' => {
+                // %NAME%
+                let rest = &b[i + 1..];
+                let n = rest
+                    .iter()
+                    .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+                    .count();
+                let named = rest
+                    .first()
+                    .is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_');
+                if named && rest.get(n) == Some(&b'%') {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    let lower = v.to_ascii_lowercase();
+    lower.contains("{{")
+        || (lower.contains("((") && lower.contains("))"))
+        || lower.contains("from_secret")
+        || lower.starts_with("!vault")
+}
+
+/// Whether a plaintext value found beside a login flag or a `password:`
+/// key is a plausible secret on its own: not a reference or placeholder,
+/// printable, without whitespace, at least 6 characters, and not a number,
+/// time or URL.
+pub fn plausible_secret(value: &str) -> bool {
+    let v = value;
+    v.chars().count() >= 6
+        && printable(v)
+        && !v.chars().any(char::is_whitespace)
+        && !is_reference(v)
+        && !is_placeholder(v)
+        && !v.starts_with("//")
+        && !v.contains("://")
+        && !v
+            .bytes()
+            .all(|c| c.is_ascii_digit() || c == b':' || c == b'.')
+}
+
+/// Whether `(user, secret)` written in plain text is a credential worth
+/// reporting. A username that is itself a reference does not disqualify a
+/// literal secret; a placeholder or documentation username does.
+pub fn literal_credential(user: Option<&str>, secret: &str) -> bool {
+    if !plausible_secret(secret) {
+        return false;
+    }
+    match user.map(str::trim) {
+        None | Some("") => true,
+        Some(u) if is_reference(u) => true,
+        Some(u) => plausible_pair(u, secret),
+    }
+}
+
 /// Printable text: no control characters except tab, CR and LF.
 pub fn printable(s: &str) -> bool {
     s.chars()
@@ -239,6 +326,8 @@ mod tests {
             "{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=",
             "glpat-XXXXXXXXXXX-XXXXXXXX",
             "REGISTRY_PASSWORD",
+            "hunter2",
+            "testpassword",
             "",
         ] {
             assert!(is_placeholder(p), "{p} should be a placeholder");
@@ -254,6 +343,69 @@ mod tests {
             "ghp_FAKEcredscan000000000000000000000000",
         ] {
             assert!(!is_placeholder(p), "{p} is not a placeholder");
+        }
+    }
+
+    #[test]
+    fn references_are_recognised() {
+        for r in [
+            "$VAR",
+            "${VAR}",
+            "$(cat /run/secrets/pw)",
+            "`cat pw`",
+            "${{ secrets.REGISTRY_TOKEN }}",
+            "{{ .Values.password }}",
+            "{{ vault_registry_password }}",
+            "%REG_PASS%",
+            "pre-$SUFFIX",
+            "$$REG_PASS",
+            "$env:REG_PASS",
+            "((registry-password))",
+            "from_secret: x",
+            "!vault |",
+        ] {
+            assert!(is_reference(r), "{r} should be a reference");
+        }
+        for l in [
+            "FAKEpass-1234",
+            "robot$",
+            "50%off",
+            "a$",
+            "FAKE%pass",
+            "FAKE%0%0",
+        ] {
+            assert!(!is_reference(l), "{l} is a literal");
+        }
+    }
+
+    #[test]
+    fn literal_credentials() {
+        assert!(literal_credential(Some("ci-bot"), "FAKEpass-1234"));
+        assert!(literal_credential(Some("$REG_USER"), "FAKEpass-1234"));
+        assert!(literal_credential(Some("%REG_USER%"), "FAKEpass-1234"));
+        assert!(literal_credential(
+            None,
+            "dckr_pat_FAKE0credscan0test0token000"
+        ));
+        assert!(literal_credential(
+            Some("$oauthtoken"),
+            "nvapi-FAKEcredscan0000"
+        ));
+        for (u, p) in [
+            (Some("ci-bot"), "$REG_PASS"),
+            (Some("ci-bot"), "<your-pword>"),
+            (Some("ci-bot"), "YOUR_TOKEN"),
+            (Some("ci-bot"), "abc"),
+            (Some("ci-bot"), "123456789"),
+            (Some("<user>"), "FAKEpass-1234"),
+            (Some("user"), "pass"),
+            (None, "${{ secrets.X }}"),
+            (None, "two words"),
+        ] {
+            assert!(
+                !literal_credential(u, p),
+                "{u:?} {p} is not a literal credential"
+            );
         }
     }
 

@@ -13,6 +13,21 @@ pub enum Rule {
     /// A base64 `user:password` pair in a credential context.
     #[serde(rename = "CS004")]
     BasicAuthPair,
+    /// A registry login command with a literal password or token.
+    #[serde(rename = "CS010")]
+    LoginCommand,
+    /// A registry credential written in a CI configuration file.
+    #[serde(rename = "CS011")]
+    CiCredential,
+    /// A Docker Engine API `X-Registry-Auth` / `X-Registry-Config` header.
+    #[serde(rename = "CS012")]
+    EngineAuthHeader,
+    /// A registry credential in a container runtime or scheduler config.
+    #[serde(rename = "CS013")]
+    RuntimeConfig,
+    /// A registry credential in infrastructure code (Terraform, Ansible).
+    #[serde(rename = "CS014")]
+    IacCredential,
 }
 
 impl Rule {
@@ -20,6 +35,11 @@ impl Rule {
         Rule::DockerConfig,
         Rule::KubernetesPullSecret,
         Rule::BasicAuthPair,
+        Rule::LoginCommand,
+        Rule::CiCredential,
+        Rule::EngineAuthHeader,
+        Rule::RuntimeConfig,
+        Rule::IacCredential,
     ];
 
     pub fn id(self) -> &'static str {
@@ -27,6 +47,11 @@ impl Rule {
             Rule::DockerConfig => "CS001",
             Rule::KubernetesPullSecret => "CS002",
             Rule::BasicAuthPair => "CS004",
+            Rule::LoginCommand => "CS010",
+            Rule::CiCredential => "CS011",
+            Rule::EngineAuthHeader => "CS012",
+            Rule::RuntimeConfig => "CS013",
+            Rule::IacCredential => "CS014",
         }
     }
 
@@ -35,6 +60,11 @@ impl Rule {
             Rule::DockerConfig => "docker-config-credential",
             Rule::KubernetesPullSecret => "kubernetes-pull-secret",
             Rule::BasicAuthPair => "basic-auth-pair",
+            Rule::LoginCommand => "registry-login-command",
+            Rule::CiCredential => "ci-registry-credential",
+            Rule::EngineAuthHeader => "engine-api-auth-header",
+            Rule::RuntimeConfig => "runtime-registry-config",
+            Rule::IacCredential => "iac-registry-credential",
         }
     }
 
@@ -49,6 +79,21 @@ impl Rule {
             Rule::BasicAuthPair => {
                 "A base64 user:password pair is written where a registry credential is expected"
             }
+            Rule::LoginCommand => {
+                "A registry login command (docker/podman/helm/oras/crane/skopeo/kubectl/ctr ...) carries a literal password or token"
+            }
+            Rule::CiCredential => {
+                "A CI configuration (CircleCI, GitHub Actions, Bitbucket, Drone, Jenkins JCasC) holds a literal registry password"
+            }
+            Rule::EngineAuthHeader => {
+                "A Docker Engine API X-Registry-Auth / X-Registry-Config header carries a credential"
+            }
+            Rule::RuntimeConfig => {
+                "A containerd, k3s or Nomad registry auth config holds a literal credential"
+            }
+            Rule::IacCredential => {
+                "Terraform registry_auth or an Ansible docker_login task holds a literal registry password"
+            }
         }
     }
 
@@ -57,5 +102,27 @@ impl Rule {
             .iter()
             .copied()
             .find(|r| r.id().eq_ignore_ascii_case(id) || r.name().eq_ignore_ascii_case(id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_and_names_are_unique_and_round_trip() {
+        let mut ids: Vec<&str> = Rule::ALL.iter().map(|r| r.id()).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), Rule::ALL.len());
+        for &r in Rule::ALL {
+            assert_eq!(Rule::from_id(r.id()), Some(r));
+            assert_eq!(Rule::from_id(r.name()), Some(r));
+            assert_eq!(
+                serde_json::to_string(&r).unwrap(),
+                format!("\"{}\"", r.id())
+            );
+            assert!(!r.description().is_empty());
+        }
     }
 }

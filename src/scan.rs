@@ -113,17 +113,17 @@ struct Layer<'a> {
 /// position and de-duplicated.
 pub fn scan(text: &[u8]) -> Vec<RawFinding> {
     match prefilter::plan(text) {
-        Plan::Skip => Vec::new(),
-        Plan::Full => scan_with(text, Mode::Full),
-        Plan::Keys(keys) => scan_with(text, Mode::Keys(&keys)),
-        Plan::Anchored => scan_with(text, Mode::Anchored),
+        Plan::Skip => scan_with(text, None),
+        Plan::Full => scan_with(text, Some(Mode::Full)),
+        Plan::Keys(keys) => scan_with(text, Some(Mode::Keys(&keys))),
+        Plan::Anchored => scan_with(text, Some(Mode::Anchored)),
     }
 }
 
 /// Scans without the prefilter, decoding every base64 run: the reference
 /// the prefiltered [`scan`] is tested against.
 pub fn scan_full(text: &[u8]) -> Vec<RawFinding> {
-    scan_with(text, Mode::Full)
+    scan_with(text, Some(Mode::Full))
 }
 
 /// How much of the top layer to look at (see [`Plan`]).
@@ -137,7 +137,9 @@ enum Mode<'a> {
     Keys(&'a prefilter::Keys),
 }
 
-fn scan_with(text: &[u8], mode: Mode<'_>) -> Vec<RawFinding> {
+/// Runs the layered engine in `mode` (none: the prefilter ruled it out),
+/// then the plaintext detectors, which gate themselves.
+fn scan_with(text: &[u8], mode: Option<Mode<'_>>) -> Vec<RawFinding> {
     let mut engine = Engine { out: Vec::new() };
     let top = Layer {
         text: Cow::Borrowed(text),
@@ -148,7 +150,14 @@ fn scan_with(text: &[u8], mode: Mode<'_>) -> Vec<RawFinding> {
         cred_context: false,
         decoded: false,
     };
-    engine.layer(&top, mode);
+    if let Some(mode) = mode {
+        engine.layer(&top, mode);
+    }
+    // Plaintext forms: login commands, CI and runtime configs, headers.
+    crate::detect::scan(text, &mut engine.out);
+    if engine.out.is_empty() {
+        return Vec::new();
+    }
     let mut out = engine.out;
     out.sort_by(|a, b| {
         (

@@ -66,6 +66,12 @@ fn leak_exits_1_and_human_output_is_redacted() {
     assert!(stdout.contains("ci-bot"));
     assert!(stdout.contains("FA********an"), "{stdout}");
     assert!(stdout.contains("docker logout"));
+    assert!(
+        stdout.contains("high: registry password leaked"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("kind:     password"), "{stdout}");
+    assert!(stdout.contains("severity: high"), "{stdout}");
     for out in [&stdout, &stderr] {
         assert!(!out.contains(PASSWORD), "secret leaked: {out}");
         assert!(!out.contains(&auth()), "encoded secret leaked: {out}");
@@ -95,12 +101,16 @@ fn json_output_follows_the_contract() {
         "username",
         "secret",
         "secret_kind",
+        "severity",
+        "detail",
         "decode_chain",
         "fingerprint",
         "fix",
     ] {
         assert!(f.get(key).is_some(), "missing {key}");
     }
+    assert_eq!(f["severity"], "high");
+    assert!(f["detail"].is_null());
     assert_eq!(f["rule"], "CS001");
     assert!(f["path"].as_str().unwrap().ends_with(".docker/config.json"));
     assert_eq!(f["line"], 4);
@@ -404,4 +414,29 @@ fn large_files_are_scanned_in_windows_with_exact_positions() {
     let v: Value = serde_json::from_str(&stdout).unwrap();
     assert_eq!(v["findings"][0]["line"], lines_before + 4);
     assert_eq!(v["stats"]["bytes_scanned"], text.len());
+}
+
+#[test]
+fn plaintext_login_in_a_script_is_classified_with_a_specific_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("deploy.sh"),
+        "docker login -u octo-fake -p dckr_pat_FAKE0credscan0cli0000001 registry.example.test\n",
+    )
+    .unwrap();
+    let (code, stdout, _) = run(credscan().arg("--format=json").arg(dir.path()));
+    assert_eq!(code, 1);
+    let v: Value = serde_json::from_str(&stdout).unwrap();
+    let f = &v["findings"][0];
+    assert_eq!(f["rule"], "CS010");
+    assert_eq!(f["rule_name"], "registry-login-command");
+    assert_eq!(f["secret_kind"], "docker-hub-pat");
+    assert_eq!(f["severity"], "high");
+    assert_eq!(f["line"], 1);
+    assert_eq!(f["column"], 30);
+    assert_eq!(f["username"], "octo-fake");
+    let fix = f["fix"].as_str().unwrap();
+    assert!(fix.contains("personal-access-tokens"), "{fix}");
+    assert!(fix.contains("--password-stdin"), "{fix}");
+    assert!(!stdout.contains("dckr_pat_FAKE0credscan0cli0000001"));
 }

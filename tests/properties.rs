@@ -159,3 +159,66 @@ proptest! {
         prop_assert_eq!(scan::scan(dense.as_bytes()), scan::scan_full(dense.as_bytes()));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// The plaintext detectors never panic on text built from the pieces
+    /// they look for: quotes, continuations, operators, YAML, HCL, headers.
+    #[test]
+    fn detectors_never_panic_on_command_like_text(
+        parts in proptest::collection::vec(
+            prop_oneof![
+                Just("docker".to_string()), Just(" login".to_string()), Just(" -p".to_string()),
+                Just(" -u".to_string()), Just(" --password=".to_string()), Just("\\\n".to_string()),
+                Just("`".to_string()), Just("'".to_string()), Just("\"".to_string()),
+                Just("$(".to_string()), Just("${".to_string()), Just(")".to_string()),
+                Just("}".to_string()), Just(" | ".to_string()), Just(" <<< ".to_string()),
+                Just(" --password-stdin".to_string()), Just("echo ".to_string()),
+                Just("printf '%s' ".to_string()), Just(" --creds ".to_string()),
+                Just("ctr -u ".to_string()), Just("\n".to_string()), Just("\r\n".to_string()),
+                Just("configs:\n".to_string()), Just("  auth:\n".to_string()),
+                Just("    password: ".to_string()), Just("- ".to_string()),
+                Just("{".to_string()), Just(": ".to_string()), Just(", ".to_string()),
+                Just("auth {\n".to_string()), Just("password = \"".to_string()),
+                Just("[plugins.\"x\".registry.configs.\"h\".auth]\n".to_string()),
+                Just("X-Registry-Auth: ".to_string()), Just("é".to_string()),
+                "[A-Za-z0-9+/=_:.-]{0,24}",
+            ],
+            0..64,
+        )
+    ) {
+        let text: String = parts.concat();
+        for f in scan::scan(text.as_bytes()) {
+            prop_assert!(f.span.start <= f.span.end && f.span.end <= text.len());
+        }
+    }
+
+    /// A plausible literal on a login command is found at its exact span;
+    /// the same command with a reference is not.
+    #[test]
+    fn literal_login_passwords_are_found_and_references_are_not(
+        user in "[a-z][a-z0-9-]{2,12}",
+        password in "FAKE[A-Za-z0-9_.@+=-]{6,30}",
+        var in "[A-Z][A-Z0-9_]{2,16}",
+        form in 0usize..5,
+    ) {
+        prop_assume!(plausible_pair(&user, &password));
+        let text = match form {
+            0 => format!("docker login -u {user} -p {password} registry.example.test\n"),
+            1 => format!("podman login registry.example.test \\\n  --username {user} \\\n  --password '{password}'\n"),
+            2 => format!("echo \"{password}\" | docker login -u {user} --password-stdin\n"),
+            3 => format!("kubectl create secret docker-registry x --docker-username={user} --docker-password={password}\n"),
+            _ => format!("skopeo copy --src-creds {user}:{password} docker://a.example.test/x docker://b.example.test/x\n"),
+        };
+        let found = scan::scan(text.as_bytes());
+        prop_assert_eq!(found.len(), 1, "{}", text);
+        prop_assert_eq!(&text[found[0].span.clone()], password.as_str());
+        prop_assert_eq!(found[0].username.as_deref(), Some(user.as_str()));
+
+        for reference in [format!("${var}"), format!("${{{var}}}"), format!("$({var})"), format!("%{var}%")] {
+            let text = text.replace(&password, &reference);
+            prop_assert!(scan::scan(text.as_bytes()).is_empty(), "{}", text);
+        }
+    }
+}

@@ -26,23 +26,39 @@ pub fn render_finding(f: &Finding, opts: &Options) -> String {
         f.secret.redacted()
     };
     let what = match (&f.registry, &f.username) {
-        (Some(r), Some(u)) => format!("registry credential for {r} (user {u})"),
-        (Some(r), None) => format!("registry credential for {r}"),
-        (None, Some(u)) => format!("registry credential (user {u})"),
-        (None, None) => "registry credential".to_string(),
+        (Some(r), Some(u)) => format!(" for {r} (user {u})"),
+        (Some(r), None) => format!(" for {r}"),
+        (None, Some(u)) => format!(" (user {u})"),
+        (None, None) => String::new(),
     };
-    let message = format!("{} leaked: {what}", f.kind.as_str());
-    let label = format!("{} {secret}", f.kind.as_str());
+    let message = format!(
+        "{}: {} leaked{what}",
+        f.severity.as_str(),
+        f.token.describe()
+    );
+    let label = format!("{} {secret}", f.token.as_str());
+    let detail = f
+        .detail
+        .as_deref()
+        .map(|d| format!(" ({d})"))
+        .unwrap_or_default();
     let help = format!(
-        "registry: {}\nusername: {}\nsecret:   {secret}\ndecoded:  {}\nfix:      {}",
+        "registry: {}\nusername: {}\nsecret:   {secret}\nkind:     {}{detail}\nseverity: {}\ndecoded:  {}\nfix:      {}",
         f.registry.as_deref().unwrap_or("-"),
         f.username.as_deref().unwrap_or("-"),
+        f.token.as_str(),
+        f.severity.as_str(),
         f.decode_chain,
         f.fix
     );
+    let level = match f.severity {
+        crate::classify::Severity::Critical | crate::classify::Severity::High => Severity::Error,
+        crate::classify::Severity::Medium => Severity::Warning,
+        crate::classify::Severity::Low => Severity::Advice,
+    };
     let mut diag = MietteDiagnostic::new(message)
         .with_code(format!("credscan::{}::{}", f.rule.id(), f.rule.name()))
-        .with_severity(Severity::Error)
+        .with_severity(level)
         .with_help(help);
     let mut out = String::new();
     match &f.snippet {

@@ -25,6 +25,8 @@ pub struct JsonFinding<'a> {
     pub username: Option<&'a str>,
     pub secret: String,
     pub secret_kind: &'static str,
+    pub severity: &'static str,
+    pub detail: Option<&'a str>,
     pub decode_chain: &'a str,
     pub fingerprint: &'a str,
     pub fix: &'a str,
@@ -49,7 +51,9 @@ impl<'a> JsonFinding<'a> {
             } else {
                 f.secret.redacted()
             },
-            secret_kind: f.kind.as_str(),
+            secret_kind: f.token.as_str(),
+            severity: f.severity.as_str(),
+            detail: f.detail.as_deref(),
             decode_chain: &f.decode_chain,
             fingerprint: &f.fingerprint,
             fix: &f.fix,

@@ -13,7 +13,7 @@ use std::sync::Mutex;
 use crate::finding::{fingerprint, Finding, RawFinding};
 use crate::report::{Notice, Snippet, Stats};
 use crate::span::LineIndex;
-use crate::{fix, scan, suppress};
+use crate::{classify, fix, scan, suppress};
 
 /// Bytes inspected for a NUL to call a file binary.
 pub const BINARY_PROBE: usize = 8 * 1024;
@@ -108,7 +108,8 @@ pub fn scan_bytes(display: &str, bytes: &[u8], settings: &Settings, sink: &Sink)
 }
 
 /// Places raw findings in line/column coordinates, applies inline
-/// suppression, and computes fingerprints and fix hints.
+/// suppression, classifies each secret, and computes fingerprints and fix
+/// hints.
 pub fn locate(path: &str, text: &[u8], raw: Vec<RawFinding>, settings: &Settings) -> Vec<Finding> {
     locate_at(path, text, Base::default(), raw, settings)
 }
@@ -150,6 +151,21 @@ pub fn locate_at(
         if suppressed {
             continue;
         }
+        let class = classify::classify(classify::Input {
+            username: r.username.as_deref(),
+            secret: r.secret.expose(),
+            field: r.kind,
+            registry: r.registry.as_deref(),
+        });
+        let fix = fix::hint(
+            &class,
+            r.context,
+            path,
+            fix::Facts {
+                registry: r.registry.as_deref(),
+                username: r.username.as_deref(),
+            },
+        );
         let (start, end) = (shift(start0), shift(end0));
         let snippet = settings.snippets.then(|| {
             Snippet::new(path, text, &idx, r.span.clone(), settings.reveal)
@@ -165,11 +181,14 @@ pub fn locate_at(
             byte_start: base.byte + r.span.start,
             byte_end: base.byte + r.span.end,
             fingerprint: fingerprint(r.rule, path, &r.secret),
-            fix: fix::hint(r.context, path).to_string(),
+            fix,
             registry: r.registry,
             username: r.username,
             secret: r.secret,
             kind: r.kind,
+            token: class.kind,
+            severity: class.severity,
+            detail: class.detail,
             decode_chain: r.chain.join(" -> "),
             snippet,
         });

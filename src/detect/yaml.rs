@@ -1,0 +1,379 @@
+//! A line-based YAML reader that keeps byte spans.
+//!
+//! Enough of YAML to read CI and registry configs: block mappings by
+//! indentation, `- ` list items (also at their parent's indentation),
+//! plain / single- / double-quoted scalars on one line, one-line flow
+//! mappings (`auth: {username: u, password: p}`), comments and documents.
+//! Block scalars (`key: |`) are read as YAML too, so configs embedded in
+//! ConfigMaps or k3d files are found; their lines that are not `key:`
+//! pairs are ignored. One pass, linear in the text.
+
+use std::ops::Range;
+
+/// A scalar value: unquoted text and the span of its raw contents.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scalar {
+    pub value: String,
+    pub span: Range<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Node {
+    /// `None` for a list item.
+    pub key: Option<String>,
+    pub indent: usize,
+    pub parent: Option<usize>,
+    pub value: Option<Scalar>,
+}
+
+#[derive(Debug, Default)]
+pub struct Doc {
+    pub nodes: Vec<Node>,
+    children: Vec<Vec<usize>>,
+}
+
+impl Doc {
+    pub fn parse(text: &[u8]) -> Doc {
+        let mut doc = Doc::default();
+        let mut stack: Vec<usize> = Vec::new();
+        let mut pos = 0;
+        while pos < text.len() {
+            let end = memchr::memchr(b'\n', &text[pos..]).map_or(text.len(), |i| pos + i);
+            let mut line_end = end;
+            if line_end > pos && text[line_end - 1] == b'\r' {
+                line_end -= 1;
+            }
+            doc.line(text, pos, line_end, &mut stack);
+            pos = end + 1;
+        }
+        doc.children = vec![Vec::new(); doc.nodes.len()];
+        for (i, n) in doc.nodes.iter().enumerate() {
+            if let Some(p) = n.parent {
+                doc.children[p].push(i);
+            }
+        }
+        doc
+    }
+
+    fn push(&mut self, node: Node) -> usize {
+        self.nodes.push(node);
+        self.nodes.len() - 1
+    }
+
+    fn line(&mut self, text: &[u8], start: usize, end: usize, stack: &mut Vec<usize>) {
+        let line = &text[start..end];
+        if line.starts_with(b"---") || line.starts_with(b"...") {
+            stack.clear();
+            return;
+        }
+        let mut col = line.iter().take_while(|&&c| c == b' ').count();
+        if col == line.len() || line[col] == b'#' {
+            return;
+        }
+        // List items: `- `, possibly nested (`- - x`).
+        while line[col] == b'-' && matches!(line.get(col + 1), None | Some(b' ')) {
+            while let Some(&top) = stack.last() {
+                let t = &self.nodes[top];
+                if t.indent > col || (t.indent == col && t.key.is_none()) {
+                    stack.pop();
+                } else {
+                    break;
+                }
+            }
+            let item = self.push(Node {
+                key: None,
+                indent: col,
+                parent: stack.last().copied(),
+                value: None,
+            });
+            stack.push(item);
+            col += 1;
+            while col < line.len() && line[col] == b' ' {
+                col += 1;
+            }
+            if col == line.len() {
+                return;
+            }
+        }
+        let rest = start + col..end;
+        let Some((key, value_at)) = key_of(text, rest.clone()) else {
+            // `- value`: a scalar list item.
+            if let Some(&top) = stack.last() {
+                if self.nodes[top].key.is_none() && self.nodes[top].value.is_none() {
+                    self.nodes[top].value = scalar(text, rest);
+                }
+            }
+            return;
+        };
+        while let Some(&top) = stack.last() {
+            if self.nodes[top].indent >= col {
+                stack.pop();
+            } else {
+                break;
+            }
+        }
+        let parent = stack.last().copied();
+        let v = skip_spaces(text, value_at, end);
+        let node = self.push(Node {
+            key: Some(key),
+            indent: col,
+            parent,
+            value: None,
+        });
+        stack.push(node);
+        match text.get(v) {
+            _ if v >= end => {}
+            Some(b'{') => self.flow(text, v, end, node, col + 1),
+            Some(b'[' | b'|' | b'>' | b'*' | b'#') => {}
+            _ => self.nodes[node].value = scalar(text, v..end),
+        }
+    }
+
+    /// A one-line flow mapping `{k: v, k2: "v2"}` as children of `parent`.
+    fn flow(&mut self, text: &[u8], open: usize, end: usize, parent: usize, indent: usize) {
+        let mut i = open + 1;
+        while i < end {
+            i = skip_spaces(text, i, end);
+            if i >= end || text[i] == b'}' {
+                return;
+            }
+            // Key up to `:`.
+            let k_end = match find_in(text, i, end, b':') {
+                Some(k) => k,
+                None => return,
+            };
+            let key = unquote_key(&text[i..k_end]);
+            let v = skip_spaces(text, k_end + 1, end);
+            // Value up to `,` or `}` outside quotes.
+            let (sc, next) = match text.get(v) {
+                Some(&q @ (b'"' | b'\'')) => match close_quote(text, v + 1, end, q) {
+                    Some(c) => (quoted(text, v, c), c + 1),
+                    None => return,
+                },
+                Some(b'{' | b'[') => return,
+                _ => {
+                    let e = (v..end)
+                        .find(|&j| matches!(text[j], b',' | b'}'))
+                        .unwrap_or(end);
+                    (plain(text, v, e), e)
+                }
+            };
+            self.push(Node {
+                key: Some(key),
+                indent,
+                parent: Some(parent),
+                value: sc,
+            });
+            i = skip_spaces(text, next, end);
+            if text.get(i) == Some(&b',') {
+                i += 1;
+            }
+        }
+    }
+
+    pub fn key(&self, i: usize) -> Option<&str> {
+        self.nodes[i].key.as_deref()
+    }
+
+    pub fn parent(&self, i: usize) -> Option<usize> {
+        self.nodes[i].parent
+    }
+
+    /// The child of `i` named `key`.
+    pub fn child(&self, i: usize, key: &str) -> Option<usize> {
+        self.children[i]
+            .iter()
+            .copied()
+            .find(|&c| self.key(c) == Some(key))
+    }
+
+    /// The scalar value of the child of `i` named `key`.
+    pub fn child_value(&self, i: usize, key: &str) -> Option<&Scalar> {
+        self.child(i, key)
+            .and_then(|c| self.nodes[c].value.as_ref())
+    }
+}
+
+fn skip_spaces(text: &[u8], mut i: usize, end: usize) -> usize {
+    while i < end && matches!(text[i], b' ' | b'\t') {
+        i += 1;
+    }
+    i
+}
+
+fn find_in(text: &[u8], from: usize, end: usize, c: u8) -> Option<usize> {
+    memchr::memchr(c, &text[from..end]).map(|p| from + p)
+}
+
+/// `key:` at the start of `r` (key plain or quoted, `:` followed by a
+/// space or the line end). Returns the key and the offset after the `:`.
+fn key_of(text: &[u8], r: Range<usize>) -> Option<(String, usize)> {
+    let (s, e) = (r.start, r.end);
+    let c = *text.get(s)?;
+    let colon = if c == b'"' || c == b'\'' {
+        let close = close_quote(text, s + 1, e, c)?;
+        let k = skip_spaces(text, close + 1, e);
+        (text.get(k) == Some(&b':')).then_some(k)?
+    } else {
+        let mut j = s;
+        loop {
+            let k = find_in(text, j, e, b':')?;
+            if k + 1 == e || matches!(text[k + 1], b' ' | b'\t') {
+                break k;
+            }
+            j = k + 1;
+        }
+    };
+    if colon == s {
+        return None;
+    }
+    let key = unquote_key(&text[s..colon]);
+    (!key.is_empty()).then_some((key, colon + 1))
+}
+
+fn unquote_key(raw: &[u8]) -> String {
+    let s = String::from_utf8_lossy(raw);
+    let s = s.trim();
+    s.trim_matches(|c| c == '"' || c == '\'').to_string()
+}
+
+fn close_quote(text: &[u8], from: usize, end: usize, q: u8) -> Option<usize> {
+    let mut j = from;
+    while j < end {
+        match text[j] {
+            b'\\' if q == b'"' => j += 2,
+            b'\'' if q == b'\'' && text.get(j + 1) == Some(&b'\'') => j += 2,
+            c if c == q => return Some(j),
+            _ => j += 1,
+        }
+    }
+    None
+}
+
+/// A scalar at `r`: quoted, or plain up to a ` #` comment.
+fn scalar(text: &[u8], r: Range<usize>) -> Option<Scalar> {
+    let s = skip_spaces(text, r.start, r.end);
+    match text.get(s) {
+        Some(&q @ (b'"' | b'\'')) if s < r.end => {
+            let c = close_quote(text, s + 1, r.end, q)?;
+            quoted(text, s, c)
+        }
+        _ => {
+            let mut e = r.end;
+            let mut j = s;
+            while j < r.end {
+                if text[j] == b'#' && j > s && matches!(text[j - 1], b' ' | b'\t') {
+                    e = j;
+                    break;
+                }
+                j += 1;
+            }
+            plain(text, s, e)
+        }
+    }
+}
+
+fn plain(text: &[u8], s: usize, e: usize) -> Option<Scalar> {
+    let mut e = e;
+    while e > s && matches!(text[e - 1], b' ' | b'\t') {
+        e -= 1;
+    }
+    (e > s).then(|| Scalar {
+        value: String::from_utf8_lossy(&text[s..e]).into_owned(),
+        span: s..e,
+    })
+}
+
+/// The quoted scalar from the quote at `open` to the one at `close`.
+fn quoted(text: &[u8], open: usize, close: usize) -> Option<Scalar> {
+    let raw = &text[open + 1..close];
+    let value = if text[open] == b'"' {
+        let mut out = Vec::with_capacity(raw.len());
+        let mut i = 0;
+        while i < raw.len() {
+            if raw[i] == b'\\' && i + 1 < raw.len() {
+                out.push(match raw[i + 1] {
+                    b'n' => b'\n',
+                    b't' => b'\t',
+                    c => c,
+                });
+                i += 2;
+            } else {
+                out.push(raw[i]);
+                i += 1;
+            }
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    } else {
+        String::from_utf8_lossy(raw).replace("''", "'")
+    };
+    Some(Scalar {
+        value,
+        span: open + 1..close,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn path(doc: &Doc, mut i: usize) -> String {
+        let mut parts = vec![doc.key(i).unwrap_or("-").to_string()];
+        while let Some(p) = doc.parent(i) {
+            parts.push(doc.key(p).unwrap_or("-").to_string());
+            i = p;
+        }
+        parts.reverse();
+        parts.join(".")
+    }
+
+    fn find<'a>(doc: &'a Doc, text: &str, value: &str) -> (String, &'a Scalar) {
+        let (i, n) = doc
+            .nodes
+            .iter()
+            .enumerate()
+            .find(|(_, n)| n.value.as_ref().is_some_and(|v| v.value == value))
+            .unwrap_or_else(|| panic!("{value} not found"));
+        let v = n.value.as_ref().unwrap();
+        assert!(v.span.end <= text.len());
+        (path(doc, i), v)
+    }
+
+    #[test]
+    fn block_mappings_and_items() {
+        let text = "jobs:\n  build:\n    docker:\n      - image: acme/app # c\n        auth:\n          username: ci\n          password: \"FAKE\\\"x\" # note\n    steps:\n    - uses: a\n      with:\n        password: 'it''s'\nother: 1\n";
+        let doc = Doc::parse(text.as_bytes());
+        assert_eq!(find(&doc, text, "acme/app").0, "jobs.build.docker.-.image");
+        let (p, v) = find(&doc, text, "FAKE\"x");
+        assert_eq!(p, "jobs.build.docker.-.auth.password");
+        assert_eq!(&text[v.span.clone()], "FAKE\\\"x");
+        assert_eq!(
+            find(&doc, text, "it's").0,
+            "jobs.build.steps.-.with.password"
+        );
+        assert_eq!(find(&doc, text, "1").0, "other");
+    }
+
+    #[test]
+    fn flow_mappings_documents_and_block_scalars() {
+        let text = "image: {name: r.example.test/app, username: ci, password: \"FAKE1\"}\n---\nconfig: |\n  configs:\n    \"r.example.test\":\n      auth: {password: FAKE2}\n";
+        let doc = Doc::parse(text.as_bytes());
+        let (p, v) = find(&doc, text, "FAKE1");
+        assert_eq!(p, "image.password");
+        assert_eq!(&text[v.span.clone()], "FAKE1");
+        assert_eq!(
+            find(&doc, text, "FAKE2").0,
+            "config.configs.r.example.test.auth.password"
+        );
+    }
+
+    #[test]
+    fn urls_in_values_are_not_keys() {
+        let text = "- run: curl http://x.example.test: done\n";
+        let doc = Doc::parse(text.as_bytes());
+        assert_eq!(
+            find(&doc, text, "curl http://x.example.test: done").0,
+            "-.run"
+        );
+    }
+}
