@@ -9,7 +9,7 @@
 //!
 //! In each layer, in one pass each:
 //! 1. `"auths"` maps and legacy `.dockercfg` host maps are parsed and every
-//!    entry is checked ([`Engine::entry`]); escaped JSON is unescaped into a
+//!    entry is checked (`Engine::entry`); escaped JSON is unescaped into a
 //!    child layer.
 //! 2. Base64 runs outside those objects are decoded; printable results are
 //!    scanned as child layers (nested base64, encoded configs).

@@ -98,12 +98,22 @@ fn head_chars(s: &str, n: usize) -> String {
 }
 
 /// Redacts every base64-looking run (another credential may sit on the
-/// same line).
+/// same line). Words and identifiers such as `.dockerconfigjson` or
+/// `imagePullSecrets` are kept: a run is masked when it is long and has a
+/// digit, `+`, `/` or padding, as encoded secrets do.
 fn mask_runs(s: &str) -> String {
     let bytes = s.as_bytes();
     let mut out = String::with_capacity(s.len());
     let mut last = 0;
     for run in decode::runs(bytes) {
+        let value = &bytes[run.start..run.end];
+        let encoded = value.len() >= 16
+            && value
+                .iter()
+                .any(|c| c.is_ascii_digit() || matches!(c, b'+' | b'/' | b'='));
+        if !encoded {
+            continue;
+        }
         out.push_str(&s[last..run.start]);
         out.push_str(&redact(&s[run.start..run.end]));
         last = run.end;
@@ -153,6 +163,14 @@ mod tests {
         let file = b"a: 1\nauth: Y2ktYm90OkZBS0VwYXNzLTEyMzQ= other: QUJDREVGR0hJSktMTU5PUA==\n";
         let idx = LineIndex::new(file);
         let s = Snippet::new("f.yml", file, &idx, 11..39, false);
+        let k8s = b"data:\n  .dockerconfigjson: eyJhdXRocyI6e30=\n";
+        let kidx = LineIndex::new(k8s);
+        let ks = Snippet::new("s.yml", k8s, &kidx, 27..43, false);
+        assert!(
+            ks.text().starts_with("  .dockerconfigjson: ey********0="),
+            "{}",
+            ks.text()
+        );
         assert!(!s.text().contains("Y2ktYm90OkZBS0VwYXNzLTEyMzQ="));
         assert!(!s.text().contains("QUJDREVGR0hJSktMTU5PUA=="));
         assert!(s.text().starts_with("auth: Y2********Q="));
