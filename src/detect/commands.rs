@@ -55,13 +55,25 @@ pub fn scan(text: &[u8], out: &mut Vec<RawFinding>) {
     let mut done = 0usize;
     // Search again from the end of each line read, rather than walking
     // every keyword inside it.
-    while let Some(m) = anchors().find(aho_corasick::Input::new(text).span(done..text.len())) {
+    let mut from = 0usize;
+    while let Some(m) = anchors().find(aho_corasick::Input::new(text).span(from..text.len())) {
+        // A trigger inside a longer word (`ctrlKey`, `credscan`) starts no
+        // command: skip it without reading its line.
+        from = m.end();
+        if !is_word(text, m.start(), m.end()) {
+            continue;
+        }
         let start = logical_start(text, m.start()).max(done);
         let limit = start.saturating_add(MAX_LOGICAL).max(m.end());
         let end = logical_end(text, m.end(), limit);
         done = end.max(m.end());
-        // Tokenize only lines that name one of the programs.
-        if programs().find(&text[start..end]).is_some() {
+        from = done;
+        // Tokenize only lines that name one of the programs, as a word.
+        let line = &text[start..end];
+        if programs()
+            .find_iter(line)
+            .any(|p| is_word(line, p.start(), p.end()))
+        {
             let (tokens, _) = shell::tokenize(text, None, start, end);
             commands(&tokens, out, 0);
         }
@@ -69,6 +81,13 @@ pub fn scan(text: &[u8], out: &mut Vec<RawFinding>) {
             break;
         }
     }
+}
+
+/// Whether `text[start..end]` stands alone: no letter, digit or `_`
+/// touches it on either side.
+fn is_word(text: &[u8], start: usize, end: usize) -> bool {
+    let inner = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    !(start > 0 && inner(text[start - 1])) && !text.get(end).is_some_and(|&c| inner(c))
 }
 
 /// Substrings of the programs this module reads (`acr` for `az acr`;
@@ -80,7 +99,12 @@ const PROGRAMS: &[&str] = &[
 
 fn programs() -> &'static AhoCorasick {
     static P: OnceLock<AhoCorasick> = OnceLock::new();
-    P.get_or_init(|| AhoCorasick::new(PROGRAMS).expect("static patterns"))
+    P.get_or_init(|| {
+        AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(PROGRAMS)
+            .expect("static patterns")
+    })
 }
 
 /// The end of the logical line holding `pos`: the first line end not

@@ -136,6 +136,11 @@ fn plain(text: &[u8], out: &mut Vec<RawFinding>, detect: fn(&[u8], &mut Vec<Plai
 
 /// CI files, k3s `registries.yaml` and Ansible tasks share one YAML parse.
 fn yaml_forms(text: &[u8], out: &mut Vec<RawFinding>) {
+    // The gate words also occur in prose and logs (`method=password`); only
+    // a file where one is a key (`password:`, `"configs":`) is parsed.
+    if !has_key(text, b"password", b':') && !has_key(text, b"configs", b':') {
+        return;
+    }
     let doc = yaml::Doc::parse(text);
     let mut found = Vec::new();
     ci::scan(&doc, &mut found);
@@ -146,6 +151,9 @@ fn yaml_forms(text: &[u8], out: &mut Vec<RawFinding>) {
 
 /// Nomad `auth { }` and Terraform `registry_auth { }` blocks.
 fn hcl_forms(text: &[u8], out: &mut Vec<RawFinding>) {
+    if !has_key(text, b"password", b'=') {
+        return;
+    }
     let blocks = hcl::blocks(text);
     if blocks.is_empty() {
         return;
@@ -154,6 +162,18 @@ fn hcl_forms(text: &[u8], out: &mut Vec<RawFinding>) {
     runtime::nomad(&blocks, &mut found);
     iac::terraform(&blocks, &mut found);
     push_literals(found, out);
+}
+
+/// Whether `word` occurs as a key: followed, after closing quotes and
+/// blanks, by `sep` (`:` in YAML, `=` in HCL).
+fn has_key(text: &[u8], word: &[u8], sep: u8) -> bool {
+    memchr::memmem::find_iter(text, word).any(|i| {
+        text[i + word.len()..]
+            .iter()
+            .take(16)
+            .find(|c| !matches!(c, b'"' | b'\'' | b' ' | b'\t'))
+            == Some(&sep)
+    })
 }
 
 /// A reference or a placeholder: not a value to read.
@@ -179,10 +199,15 @@ fn present(text: &[u8]) -> u64 {
     let all = (1u64 << spellings().len()) - 1;
     let mut seen = 0u64;
     let mut pos = 0;
+    // Each match restarts the search; past a few dozen (a log full of
+    // "login"), assume every spelling is there and let the detectors'
+    // own checks decide.
+    let mut budget = 32;
     while let Some(m) = gate_finder().find(aho_corasick::Input::new(text).span(pos..text.len())) {
         seen |= 1 << m.pattern().as_usize();
-        if seen == all {
-            break;
+        budget -= 1;
+        if seen == all || budget == 0 {
+            return if budget == 0 { all } else { seen };
         }
         pos = m.start() + 1;
     }
@@ -260,6 +285,15 @@ mod tests {
                 assert!(a == b || !b.starts_with(a), "{a} is a prefix of {b}");
             }
         }
+    }
+
+    #[test]
+    fn keys_are_told_from_words() {
+        assert!(has_key(b"  password: x", b"password", b':'));
+        assert!(has_key(b"{\"password\" : \"x\"}", b"password", b':'));
+        assert!(has_key(b"password   = \"x\"", b"password", b'='));
+        assert!(!has_key(b"login method=password ok", b"password", b':'));
+        assert!(!has_key(b"the password is set", b"password", b'='));
     }
 
     #[test]
