@@ -87,7 +87,9 @@ pub fn scan(text: &[u8], out: &mut Vec<RawFinding>) {
 /// touches it on either side.
 fn is_word(text: &[u8], start: usize, end: usize) -> bool {
     let inner = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
-    !(start > 0 && inner(text[start - 1])) && !text.get(end).is_some_and(|&c| inner(c))
+    let before = start > 0 && inner(text[start - 1]);
+    let after = text.get(end).is_some_and(|&c| inner(c));
+    !before && !after
 }
 
 /// Substrings of the programs this module reads (`acr` for `az acr`;
