@@ -25,7 +25,7 @@ use crate::rule::Rule;
 
 /// Words one of which is in every logical line this detector reads. They
 /// are matched case-sensitively: the tools' subcommands and options are.
-pub const TRIGGERS: &[&str] = &["login", "creds", "docker-registry", "ctr", "oras"];
+pub const TRIGGERS: &[&str] = &["login", "creds", "docker-registry", "ctr ", "oras"];
 
 /// Physical lines followed back through continuations.
 const MAX_BACK: usize = 64;
@@ -60,7 +60,14 @@ pub fn scan(text: &[u8], out: &mut Vec<RawFinding>) {
         // A trigger inside a longer word (`ctrlKey`, `credscan`) starts no
         // command: skip it without reading its line.
         from = m.end();
-        if !is_word(text, m.start(), m.end()) {
+        // (`ctr ` carries its space, so that every gate literal is four
+        // bytes long and the SIMD search keeps its fast path.)
+        let word_end = if text[m.start()..m.end()].ends_with(b" ") {
+            m.end() - 1
+        } else {
+            m.end()
+        };
+        if !is_word(text, m.start(), word_end) {
             continue;
         }
         let start = logical_start(text, m.start()).max(done);
