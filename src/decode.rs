@@ -252,48 +252,61 @@ fn scan_run(hay: &[u8], i: usize) -> (usize, usize, u8) {
 /// values (lock-file hashes, Secret data, bundles) are most of the bytes a
 /// scan walks through character by character otherwise.
 mod simd {
+    /// Classifies 16 bytes: the movemasks of (base64 bytes, `+`/`/`,
+    /// `-`/`_`).
+    ///
+    /// # Safety
+    /// `hay[at..at + 16]` must be in bounds. SSE2 is part of the x86_64
+    /// baseline, so no feature detection is needed.
+    #[cfg(target_arch = "x86_64")]
+    #[inline]
+    unsafe fn classify16(hay: &[u8], at: usize) -> (u32, u32, u32) {
+        use std::arch::x86_64::*;
+        debug_assert!(at + 16 <= hay.len());
+        let v = _mm_loadu_si128(hay.as_ptr().add(at) as *const __m128i);
+        let range = |lo: u8, hi: u8| {
+            _mm_and_si128(
+                _mm_cmpgt_epi8(v, _mm_set1_epi8(lo as i8 - 1)),
+                _mm_cmpgt_epi8(_mm_set1_epi8(hi as i8 + 1), v),
+            )
+        };
+        let eq = |c: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8));
+        let alnum = _mm_or_si128(
+            _mm_or_si128(range(b'A', b'Z'), range(b'a', b'z')),
+            range(b'0', b'9'),
+        );
+        let std = _mm_or_si128(eq(b'+'), eq(b'/'));
+        let url = _mm_or_si128(eq(b'-'), eq(b'_'));
+        let all = _mm_or_si128(alnum, _mm_or_si128(std, url));
+        (
+            _mm_movemask_epi8(all) as u32,
+            _mm_movemask_epi8(std) as u32,
+            _mm_movemask_epi8(url) as u32,
+        )
+    }
+
     #[cfg(target_arch = "x86_64")]
     pub fn skip_run_blocks(hay: &[u8], i: usize) -> (usize, u8) {
-        use std::arch::x86_64::*;
         let mut j = i;
         let mut class = 0u8;
-        // SAFETY: SSE2 is always available on x86_64; every load reads 16
-        // bytes from `hay[j..j + 16]`, which the loop condition keeps in
-        // bounds; unaligned loads are used.
-        unsafe {
-            let range = |v: __m128i, lo: u8, hi: u8| {
-                _mm_and_si128(
-                    _mm_cmpgt_epi8(v, _mm_set1_epi8(lo as i8 - 1)),
-                    _mm_cmpgt_epi8(_mm_set1_epi8(hi as i8 + 1), v),
-                )
+        while j + 16 <= hay.len() {
+            // SAFETY: the loop condition keeps `hay[j..j + 16]` in bounds.
+            let (m, std, url) = unsafe { classify16(hay, j) };
+            let keep = if m == 0xFFFF {
+                0xFFFF
+            } else {
+                (1u32 << m.trailing_ones()) - 1
             };
-            let eq = |v: __m128i, c: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8));
-            while j + 16 <= hay.len() {
-                let v = _mm_loadu_si128(hay.as_ptr().add(j) as *const __m128i);
-                let alnum = _mm_or_si128(
-                    _mm_or_si128(range(v, b'A', b'Z'), range(v, b'a', b'z')),
-                    range(v, b'0', b'9'),
-                );
-                let std = _mm_or_si128(eq(v, b'+'), eq(v, b'/'));
-                let url = _mm_or_si128(eq(v, b'-'), eq(v, b'_'));
-                let all = _mm_or_si128(alnum, _mm_or_si128(std, url));
-                let m = _mm_movemask_epi8(all) as u32;
-                let keep = if m == 0xFFFF {
-                    0xFFFF
-                } else {
-                    (1u32 << m.trailing_ones()) - 1
-                };
-                if _mm_movemask_epi8(std) as u32 & keep != 0 {
-                    class |= super::STD_ONLY;
-                }
-                if _mm_movemask_epi8(url) as u32 & keep != 0 {
-                    class |= super::URL_ONLY;
-                }
-                if m != 0xFFFF {
-                    return (j + m.trailing_ones() as usize, class | super::COMMON);
-                }
-                j += 16;
+            if std & keep != 0 {
+                class |= super::STD_ONLY;
             }
+            if url & keep != 0 {
+                class |= super::URL_ONLY;
+            }
+            if m != 0xFFFF {
+                return (j + m.trailing_ones() as usize, class | super::COMMON);
+            }
+            j += 16;
         }
         (j, class)
     }
@@ -307,33 +320,12 @@ mod simd {
     #[cfg(target_arch = "x86_64")]
     #[inline]
     fn mask64(hay: &[u8], at: usize) -> u64 {
-        use std::arch::x86_64::*;
         assert!(at + 64 <= hay.len());
         let mut m = 0u64;
-        // SAFETY: SSE2 is part of x86_64; the assert keeps the four 16-byte
-        // unaligned loads in bounds.
-        unsafe {
-            let range = |v: __m128i, lo: u8, hi: u8| {
-                _mm_and_si128(
-                    _mm_cmpgt_epi8(v, _mm_set1_epi8(lo as i8 - 1)),
-                    _mm_cmpgt_epi8(_mm_set1_epi8(hi as i8 + 1), v),
-                )
-            };
-            let eq = |v: __m128i, c: u8| _mm_cmpeq_epi8(v, _mm_set1_epi8(c as i8));
-            for k in 0..4 {
-                let v = _mm_loadu_si128(hay.as_ptr().add(at + 16 * k) as *const __m128i);
-                let all = _mm_or_si128(
-                    _mm_or_si128(
-                        _mm_or_si128(range(v, b'A', b'Z'), range(v, b'a', b'z')),
-                        range(v, b'0', b'9'),
-                    ),
-                    _mm_or_si128(
-                        _mm_or_si128(eq(v, b'+'), eq(v, b'/')),
-                        _mm_or_si128(eq(v, b'-'), eq(v, b'_')),
-                    ),
-                );
-                m |= (_mm_movemask_epi8(all) as u32 as u64) << (16 * k);
-            }
+        for k in 0..4 {
+            // SAFETY: the assert keeps the four 16-byte blocks in bounds.
+            let (all, _, _) = unsafe { classify16(hay, at + 16 * k) };
+            m |= (all as u64) << (16 * k);
         }
         m
     }

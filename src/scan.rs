@@ -662,18 +662,44 @@ fn is_credential_key(key: &str) -> bool {
 
 /// After a key's closing quote at `i`: whitespace, `:`, whitespace. Returns
 /// the offset of the value.
-fn after_colon(text: &[u8], mut i: usize) -> Option<usize> {
-    while matches!(text.get(i)?, b' ' | b'\t' | b'\r' | b'\n') {
+fn after_colon(text: &[u8], i: usize) -> Option<usize> {
+    sep_after(text, i, b':')
+}
+
+fn is_json_ws(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\r' | b'\n')
+}
+
+/// From `i`: JSON whitespace, `sep`, whitespace. Returns the offset after
+/// them, which is in bounds.
+fn sep_after(text: &[u8], mut i: usize, sep: u8) -> Option<usize> {
+    while is_json_ws(*text.get(i)?) {
         i += 1;
     }
-    if text[i] != b':' {
+    if text[i] != sep {
         return None;
     }
     i += 1;
-    while matches!(text.get(i)?, b' ' | b'\t' | b'\r' | b'\n') {
+    while is_json_ws(*text.get(i)?) {
         i += 1;
     }
     Some(i)
+}
+
+/// Backwards from `i` (looking at `text[i - 1]`): whitespace, `sep`,
+/// whitespace. Returns the offset before them, which is above 0.
+fn sep_before(text: &[u8], mut i: usize, sep: u8) -> Option<usize> {
+    while i > 0 && is_json_ws(text[i - 1]) {
+        i -= 1;
+    }
+    if i == 0 || text[i - 1] != sep {
+        return None;
+    }
+    i -= 1;
+    while i > 0 && is_json_ws(text[i - 1]) {
+        i -= 1;
+    }
+    (i > 0).then_some(i)
 }
 
 /// A `.dockerconfigjson` / `.dockercfg` key shortly before `pos`: raw JSON
@@ -743,19 +769,9 @@ fn legacy_entry(text: &[u8], h: usize) -> Option<(Option<Str>, Value)> {
     };
     let (entry, _) = json::parse_at(text, open)?;
     // Before the `{`: `"host" :`
-    let mut j = open;
-    while j > 0 && matches!(text[j - 1], b' ' | b'\t' | b'\r' | b'\n') {
-        j -= 1;
-    }
     let host = (|| {
-        if j == 0 || text[j - 1] != b':' {
-            return None;
-        }
-        j -= 1;
-        while j > 0 && matches!(text[j - 1], b' ' | b'\t' | b'\r' | b'\n') {
-            j -= 1;
-        }
-        if j == 0 || text[j - 1] != b'"' {
+        let j = sep_before(text, open, b':')?;
+        if text[j - 1] != b'"' {
             return None;
         }
         let close = j - 1;
@@ -824,18 +840,8 @@ fn prev_string(text: &[u8], start: usize) -> Option<(usize, usize)> {
     if start == 0 || text[start - 1] != b'"' {
         return None;
     }
-    let mut i = start - 1;
-    while i > 0 && matches!(text[i - 1], b' ' | b'\t' | b'\r' | b'\n') {
-        i -= 1;
-    }
-    if i == 0 || text[i - 1] != b',' {
-        return None;
-    }
-    i -= 1;
-    while i > 0 && matches!(text[i - 1], b' ' | b'\t' | b'\r' | b'\n') {
-        i -= 1;
-    }
-    if i == 0 || text[i - 1] != b'"' || is_escaped(text, i - 1) {
+    let i = sep_before(text, start - 1, b',')?;
+    if text[i - 1] != b'"' || is_escaped(text, i - 1) {
         return None;
     }
     let close = i - 1;
@@ -848,17 +854,7 @@ fn next_string(text: &[u8], end: usize) -> Option<(usize, usize)> {
     if text.get(end) != Some(&b'"') {
         return None;
     }
-    let mut i = end + 1;
-    while matches!(text.get(i)?, b' ' | b'\t' | b'\r' | b'\n') {
-        i += 1;
-    }
-    if text[i] != b',' {
-        return None;
-    }
-    i += 1;
-    while matches!(text.get(i)?, b' ' | b'\t' | b'\r' | b'\n') {
-        i += 1;
-    }
+    let i = sep_after(text, end + 1, b',')?;
     if text[i] != b'"' {
         return None;
     }
