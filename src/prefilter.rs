@@ -67,16 +67,16 @@ pub fn encoded_fragment(pattern: &[u8], align: usize) -> Vec<u8> {
 }
 
 /// All literals: plain words in three cases, then the encodings of `"auth`.
-pub fn literals(extra_words: &[&str]) -> Vec<Vec<u8>> {
-    let mut pats = word_literals(extra_words);
+pub fn literals() -> Vec<Vec<u8>> {
+    let mut pats = word_literals();
     pats.extend(encoded_literals());
     pats
 }
 
 /// The keywords, each in lower case, capitalised and upper case.
-pub fn word_literals(extra_words: &[&str]) -> Vec<Vec<u8>> {
+pub fn word_literals() -> Vec<Vec<u8>> {
     let mut pats: Vec<Vec<u8>> = Vec::new();
-    for w in WORDS.iter().chain(extra_words) {
+    for w in WORDS {
         let lower = w.to_ascii_lowercase();
         let mut cap = lower.clone().into_bytes();
         cap[0] = cap[0].to_ascii_uppercase();
@@ -170,14 +170,14 @@ fn searchers() -> &'static Searchers {
                 .build(pats)
                 .expect("static literals")
         };
-        let words = word_literals(&[]);
+        let words = word_literals();
         debug_assert_eq!(
             &words[..3],
             &[b"auth".to_vec(), b"Auth".to_vec(), b"AUTH".to_vec()]
         );
         Searchers {
             encoded_from: words.len(),
-            all: build(literals(&[])),
+            all: build(literals()),
             encoded: build(encoded_literals()),
         }
     })
@@ -244,7 +244,7 @@ mod tests {
     #[test]
     fn literal_count_fits_a_simd_searcher() {
         // aho-corasick's Teddy handles up to 64 literals.
-        assert!(literals(&[]).len() <= 64, "{}", literals(&[]).len());
+        assert!(literals().len() <= 64, "{}", literals().len());
     }
 
     #[test]

@@ -44,6 +44,15 @@ impl Sink {
         self.push_notice(path, message.into(), false);
     }
 
+    pub fn add_findings(&self, found: Vec<Finding>) {
+        if !found.is_empty() {
+            self.findings
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .extend(found);
+        }
+    }
+
     pub fn skip_silently(&self) {
         self.files_skipped.fetch_add(1, Ordering::Relaxed);
     }
@@ -84,10 +93,14 @@ impl Sink {
     }
 }
 
+/// A file is binary when its first [`BINARY_PROBE`] bytes hold a NUL.
+pub fn is_binary(head: &[u8]) -> bool {
+    memchr::memchr(0, &head[..head.len().min(BINARY_PROBE)]).is_some()
+}
+
 /// Scans one file's contents (already read) and records the results.
 pub fn scan_bytes(display: &str, bytes: &[u8], settings: &Settings, sink: &Sink) {
-    let probe = &bytes[..bytes.len().min(BINARY_PROBE)];
-    if memchr::memchr(0, probe).is_some() {
+    if is_binary(bytes) {
         sink.skip_silently();
         return;
     }
@@ -98,13 +111,7 @@ pub fn scan_bytes(display: &str, bytes: &[u8], settings: &Settings, sink: &Sink)
     if raw.is_empty() {
         return;
     }
-    let located = locate(display, bytes, raw, settings);
-    if !located.is_empty() {
-        sink.findings
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .extend(located);
-    }
+    sink.add_findings(locate(display, bytes, raw, settings));
 }
 
 /// Places raw findings in line/column coordinates, applies inline

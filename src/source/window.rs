@@ -10,7 +10,7 @@
 
 use std::io::{self, Read};
 
-use super::{locate_at, Base, Settings, Sink, BINARY_PROBE};
+use super::{is_binary, locate_at, Base, Settings, Sink};
 use crate::scan;
 
 /// Bytes each window owns.
@@ -48,8 +48,7 @@ pub fn scan_windows(
         }
         if first {
             first = false;
-            let probe = &buf[..buf.len().min(BINARY_PROBE)];
-            if memchr::memchr(0, probe).is_some() {
+            if is_binary(&buf) {
                 sink.skip_silently();
                 return Ok(total);
             }
@@ -62,11 +61,7 @@ pub fn scan_windows(
             .filter(|f| own.contains(&f.span.start))
             .collect();
         if !raw.is_empty() {
-            let found = locate_at(display, &buf, base, raw, settings);
-            sink.findings
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .extend(found);
+            sink.add_findings(locate_at(display, &buf, base, raw, settings));
         }
         if eof && own_start + OWN >= base.byte + buf.len() {
             break;
