@@ -92,12 +92,19 @@ fn wild_corpus_recall_and_false_positives() {
     }
     let extra: Vec<&Row> = found
         .iter()
-        .filter(|f| !expected.iter().any(|e| e.path == f.path && e.line == f.line))
+        .filter(|f| {
+            !expected
+                .iter()
+                .any(|e| e.path == f.path && e.line == f.line)
+        })
         .collect();
     let wrong_user: Vec<&Row> = found
         .iter()
         .filter(|f| {
-            !expected.contains(f) && expected.iter().any(|e| e.path == f.path && e.line == f.line)
+            !expected.contains(f)
+                && expected
+                    .iter()
+                    .any(|e| e.path == f.path && e.line == f.line)
         })
         .collect();
     let neg_hit_files: BTreeSet<&str> = neg_found.iter().map(|r| r.path.as_str()).collect();
