@@ -96,14 +96,22 @@ pub fn walk(paths: &[&Path], walk: &WalkOptions, settings: &Settings, sink: &Sin
     });
 }
 
-/// The path as the walk reached it, with `/` separators and without a
-/// leading `./`.
+/// The path as the walk reached it, without a leading `./`, quoted as git
+/// quotes odd names (`"a\\b"`, `"caf\351"`) so it names the real file:
+/// a `\\` or a byte that is not UTF-8 is escaped, never replaced. On
+/// Windows `\\` is the separator and becomes `/`.
 pub fn display_path(p: &Path) -> String {
-    let s = p.to_string_lossy().replace('\\', "/");
-    match s.strip_prefix("./") {
-        Some(rest) if !rest.is_empty() => rest.to_string(),
-        _ => s,
-    }
+    let bytes = crate::report::escape::path_bytes(p);
+    #[cfg(windows)]
+    let bytes: Vec<u8> = bytes
+        .iter()
+        .map(|&b| if b == b'\\' { b'/' } else { b })
+        .collect();
+    let rel = match bytes.strip_prefix(b"./") {
+        Some(rest) if !rest.is_empty() => rest,
+        _ => &bytes[..],
+    };
+    crate::report::escape::quote_bytes(rel)
 }
 
 fn error_path(err: &ignore::Error) -> Option<String> {
