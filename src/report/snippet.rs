@@ -65,7 +65,7 @@ impl Snippet {
             text.push('…');
         }
         Snippet {
-            name: name.to_string(),
+            name: escape::text(name).into_owned(),
             text,
             label,
             line0: l0,

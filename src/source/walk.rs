@@ -96,10 +96,11 @@ pub fn walk(paths: &[&Path], walk: &WalkOptions, settings: &Settings, sink: &Sin
     });
 }
 
-/// The path as the walk reached it, without a leading `./`, quoted as git
-/// quotes odd names (`"a\\b"`, `"caf\351"`) so it names the real file:
-/// a `\\` or a byte that is not UTF-8 is escaped, never replaced. On
-/// Windows `\\` is the separator and becomes `/`.
+/// The path as the walk reached it, without a leading `./`. A name that is
+/// not UTF-8 is quoted as git quotes it (`"caf\351.json"`), so it names the
+/// real file rather than one with U+FFFD in it; a `\\` in a Unix name is
+/// kept (on Windows it is the separator and becomes `/`). Text reporters
+/// escape control characters when they print it.
 pub fn display_path(p: &Path) -> String {
     let bytes = crate::report::escape::path_bytes(p);
     #[cfg(windows)]
@@ -111,7 +112,10 @@ pub fn display_path(p: &Path) -> String {
         Some(rest) if !rest.is_empty() => rest,
         _ => &bytes[..],
     };
-    crate::report::escape::quote_bytes(rel)
+    match std::str::from_utf8(rel) {
+        Ok(s) => s.to_string(),
+        Err(_) => crate::report::escape::quote_bytes(rel),
+    }
 }
 
 fn error_path(err: &ignore::Error) -> Option<String> {
