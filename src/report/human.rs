@@ -8,7 +8,7 @@ use miette::{
 };
 
 use super::{Options, Outcome};
-use crate::finding::Finding;
+use crate::model::finding::Finding;
 
 /// Renders one finding as a diagnostic.
 pub fn render_finding(f: &Finding, opts: &Options) -> String {
@@ -52,9 +52,11 @@ pub fn render_finding(f: &Finding, opts: &Options) -> String {
         f.fix
     );
     let level = match f.severity {
-        crate::classify::Severity::Critical | crate::classify::Severity::High => Severity::Error,
-        crate::classify::Severity::Medium => Severity::Warning,
-        crate::classify::Severity::Low => Severity::Advice,
+        crate::judge::classify::Severity::Critical | crate::judge::classify::Severity::High => {
+            Severity::Error
+        }
+        crate::judge::classify::Severity::Medium => Severity::Warning,
+        crate::judge::classify::Severity::Low => Severity::Advice,
     };
     let mut diag = MietteDiagnostic::new(message)
         .with_code(format!("credscan::{}::{}", f.rule.id(), f.rule.name()))
