@@ -13,6 +13,10 @@
 //!
 //! Only the `report` module prints.
 
+// Slicing a `str` panics off a character boundary; untrusted text goes
+// through `str::get` or byte slices instead.
+#![cfg_attr(not(test), deny(clippy::string_slice))]
+
 pub mod app;
 pub mod cli;
 pub mod engine;
