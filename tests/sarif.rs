@@ -67,7 +67,10 @@ fn structure() {
     let run0 = &v["runs"][0];
     let rules = run0["tool"]["driver"]["rules"].as_array().unwrap();
     let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
-    let expected: Vec<&str> = credscan::rule::Rule::ALL.iter().map(|r| r.id()).collect();
+    let expected: Vec<&str> = credscan::model::rule::Rule::ALL
+        .iter()
+        .map(|r| r.id())
+        .collect();
     assert_eq!(ids, expected, "one rule per rule id");
     assert!(ids.contains(&"CS001") && ids.contains(&"CS010"));
     for r in rules {

@@ -18,8 +18,8 @@ use std::io::{self, Write};
 use serde_json::{json, Value};
 
 use super::{Outcome, Roots};
-use crate::finding::Finding;
-use crate::rule::Rule;
+use crate::model::finding::Finding;
+use crate::model::rule::Rule;
 
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 /// The `partialFingerprints` key; bump the version if fingerprints change.
