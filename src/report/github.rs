@@ -13,8 +13,8 @@
 use std::io::{self, Write};
 
 use super::{Outcome, Roots};
-use crate::classify::Severity;
-use crate::finding::Finding;
+use crate::judge::classify::Severity;
+use crate::model::finding::Finding;
 
 /// Escapes a command's message: the toolkit's `%`, CR and LF, then every
 /// other control character as in the other text outputs (ESC would reach
@@ -80,7 +80,7 @@ pub fn write(outcome: &Outcome, roots: &Roots, quiet: bool, out: &mut dyn Write)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rule::Rule;
+    use crate::model::rule::Rule;
     use std::path::PathBuf;
 
     #[test]

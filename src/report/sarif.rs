@@ -25,9 +25,9 @@ use std::io::{self, Write};
 use serde_json::{json, Value};
 
 use super::{Outcome, Roots};
-use crate::classify::Severity;
-use crate::finding::Finding;
-use crate::rule::Rule;
+use crate::judge::classify::Severity;
+use crate::model::finding::Finding;
+use crate::model::rule::Rule;
 
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 /// The `partialFingerprints` key; bump the version if fingerprints change.
@@ -340,7 +340,7 @@ mod tests {
             f.severity = sev;
             findings.push(f);
         }
-        findings[1].token = crate::classify::TokenKind::GithubPat;
+        findings[1].token = crate::judge::classify::TokenKind::GithubPat;
         let doc = document(&outcome(findings), &roots);
         let run = &doc["runs"][0];
         let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
