@@ -23,6 +23,7 @@ mod header;
 mod iac;
 pub mod placeholder;
 mod runtime;
+mod structured;
 
 use crate::readers::{hcl, yaml};
 
@@ -51,6 +52,7 @@ use crate::model::rule::Rule;
 /// | containerd TOML (CS013) | `configs`, `auths` | its tables are `...registry.configs."h".auth` or `...registry.auths."h"` |
 /// | HCL: Nomad `auth` (CS013), Terraform `registry_auth` (CS014) | `password` | only a `password = "..."` attribute is reported |
 /// | Engine API headers (CS012) | `x-registry-auth`, `x-registry-config` in lower, `X-Registry-Auth` and `X-REGISTRY-AUTH` case | the header name precedes the value |
+/// | registry credential objects (CS015) | `password`, `Password`, `PASSWORD`, `passwd`, `PASSWD`, `_PWD`, `PWD=`, `Pwd`, `pwd`, `_TOKEN`, `token:`, `Token"`, `Secret"` | the secret sits under a password-, token- or secret-named key |
 pub const KEYWORDS: &[&str] = &[
     "login",
     "creds",
@@ -62,6 +64,10 @@ pub const KEYWORDS: &[&str] = &[
     "auths",
     "x-registry-auth",
     "x-registry-config",
+    "passwd",
+    "pwd",
+    "token",
+    "secret",
 ];
 
 /// Reads one file and adds raw findings.
@@ -77,6 +83,8 @@ const DETECTORS: &[(&[&str], Detect)] = &[
     }),
     (&["password"], hcl_forms),
     (header::TRIGGERS, |t, o| plain(t, o, header::scan)),
+    // Last: it yields to the form-specific detectors at the same span.
+    (structured::TRIGGERS, |t, o| plain(t, o, structured::scan)),
 ];
 
 /// Every gate spelling, once, in a fixed order (bit positions).
@@ -238,6 +246,22 @@ pub fn scan(text: &[u8], out: &mut Vec<RawFinding>) {
     if found.is_empty() {
         return;
     }
+    // The general detectors yield to any other finding on the same value
+    // or of the same secret (a kubectl-style entry is reported once, at
+    // its `auth`).
+    let general = |f: &RawFinding| f.rule == Rule::RegistryCredential;
+    let specific: Vec<(Range<usize>, Secret)> = found
+        .iter()
+        .chain(out.iter())
+        .filter(|f| !general(f))
+        .map(|f| (f.span.clone(), f.secret.clone()))
+        .collect();
+    found.retain(|f| {
+        !general(f)
+            || !specific.iter().any(|(s, secret)| {
+                (s.start < f.span.end && f.span.start < s.end) || *secret == f.secret
+            })
+    });
     out.retain(|e| {
         !found
             .iter()
@@ -262,7 +286,9 @@ mod tests {
         for k in KEYWORDS {
             assert_eq!(*k, k.to_ascii_lowercase());
             assert!(
-                spellings().iter().any(|w| w.contains(k)),
+                spellings()
+                    .iter()
+                    .any(|w| w.to_ascii_lowercase().contains(k)),
                 "keyword {k} gates nothing"
             );
         }
@@ -304,7 +330,9 @@ mod tests {
         assert_ne!(present(b"docker login"), 0);
         assert_ne!(present(b"X-Registry-Auth: x"), 0);
         // Command names and YAML keys are case-sensitive where they are
-        // used, so upper-case words gate nothing.
-        assert_eq!(present(b"DOCKER LOGIN PASSWORD"), 0);
+        // used, so upper-case words gate nothing (environment names such
+        // as `REGISTRY_PASSWORD` are gated in upper case).
+        assert_eq!(present(b"DOCKER LOGIN CREDS"), 0);
+        assert_ne!(present(b"REGISTRY_PASSWORD=x"), 0);
     }
 }
