@@ -68,6 +68,7 @@ pub const KEYWORDS: &[&str] = &[
     "pwd",
     "token",
     "secret",
+    "--set",
 ];
 
 /// Reads one file and adds raw findings.

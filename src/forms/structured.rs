@@ -50,7 +50,7 @@ use crate::model::rule::Rule;
 /// Gate spellings: one is part of every password-like key this reads.
 pub const TRIGGERS: &[&str] = &[
     "password", "Password", "PASSWORD", "passwd", "PASSWD", "_PWD", "PWD=", "Pwd", "pwd", "_TOKEN",
-    "token:", "Token\"", "Secret\"",
+    "token:", "Token\"", "Secret\"", "Creds=",
 ];
 
 /// Lines looked at around a candidate, each way.
@@ -89,7 +89,7 @@ impl<'a> Lines<'a> {
     fn new(text: &'a [u8]) -> Self {
         let mut starts = vec![0];
         starts.extend(memchr::memchr_iter(b'\n', text).map(|i| i + 1));
-        if starts.last() == Some(&text.len()) && text.len() > 0 {
+        if starts.last() == Some(&text.len()) && !text.is_empty() {
             starts.pop();
         }
         Lines { text, starts }
@@ -153,6 +153,27 @@ pub fn scan(text: &[u8], out: &mut Vec<Plain>) {
             let Some((value, span)) = &p.value else {
                 continue;
             };
+            // `Creds=user:password` (podman quadlets, `creds:` options).
+            let pair_value = matches!(p.norm.as_str(), "creds" | "srccreds" | "destcreds")
+                .then(|| value.split_once(':'))
+                .flatten();
+            if let Some((user, secret)) = pair_value {
+                let Some(found) = judge(text, &lines, li, &pairs, k) else {
+                    continue;
+                };
+                let at = span.start + user.len() + 1;
+                out.push(Plain {
+                    rule: Rule::RegistryCredential,
+                    context: Context::Other,
+                    span: at..at + secret.len(),
+                    secret: secret.to_string(),
+                    username: Some(user.to_string()),
+                    registry: found.registry,
+                    kind: SecretKind::Password,
+                    chain: format!("{}: {} user:password", found.how, p.key),
+                });
+                continue;
+            }
             if !is_secret_key(p) {
                 continue;
             }
@@ -456,7 +477,7 @@ fn host_like(v: &str) -> bool {
 }
 
 /// The host part of a URL or image reference.
-fn host_of(v: &str) -> String {
+pub(crate) fn host_of(v: &str) -> String {
     let v = v.trim();
     let v = v.split_once("://").map_or(v, |(_, r)| r);
     v.split('/').next().unwrap_or(v).to_string()
@@ -464,7 +485,7 @@ fn host_of(v: &str) -> String {
 
 /// A value naming a container registry: a host with a registry word, a
 /// known registry domain, or an `oci://` URL.
-fn registry_like(v: &str) -> bool {
+pub(crate) fn registry_like(v: &str) -> bool {
     let v = v.trim().to_ascii_lowercase();
     if v.is_empty() || v.contains(char::is_whitespace) || v.len() > 200 {
         return false;
@@ -579,10 +600,11 @@ fn normalize(key: &str) -> String {
         .map(|c| c.to_ascii_lowercase())
         .collect();
     for prefix in ["with", "set"] {
-        if key.starts_with(prefix)
-            && key[prefix.len()..].starts_with(|c: char| c.is_ascii_uppercase())
-        {
-            n = n[prefix.len()..].to_string();
+        let builder = key
+            .strip_prefix(prefix)
+            .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()));
+        if builder {
+            n = n.get(prefix.len()..).unwrap_or_default().to_string();
         }
     }
     n
@@ -731,9 +753,12 @@ fn pairs(text: &[u8], range: Range<usize>) -> Vec<Pair> {
             }
             _ => None,
         };
-        out.push(pair(key, value));
         // Continue after the value (a flow mapping or JSON line holds more).
-        i = v.max(ke + 1);
+        i = match &value {
+            Some((_, span)) => span.end + 1,
+            None => v.max(ke + 1),
+        };
+        out.push(pair(key, value));
     }
     out
 }
