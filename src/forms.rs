@@ -52,7 +52,7 @@ use crate::model::rule::Rule;
 /// | containerd TOML (CS013) | `configs`, `auths` | its tables are `...registry.configs."h".auth` or `...registry.auths."h"` |
 /// | HCL: Nomad `auth` (CS013), Terraform `registry_auth` (CS014) | `password` | only a `password = "..."` attribute is reported |
 /// | Engine API headers (CS012) | `x-registry-auth`, `x-registry-config` in lower, `X-Registry-Auth` and `X-REGISTRY-AUTH` case | the header name precedes the value |
-/// | registry credential objects (CS015) | `password`, `Password`, `PASSWORD`, `passwd`, `PASSWD`, `_PWD`, `PWD=`, `Pwd`, `pwd`, `_TOKEN`, `token:`, `Token"`, `Secret"` | the secret sits under a password-, token- or secret-named key |
+/// | registry credential objects (CS015) | `password`, `Password`, `PASSWORD`, `PWD=`, `_TOKEN`, `token:`, `Secret"`, `Creds=` | the secret sits under a password-, token- or secret-named key, or in `Creds=user:password` |
 pub const KEYWORDS: &[&str] = &[
     "login",
     "creds",
@@ -64,7 +64,6 @@ pub const KEYWORDS: &[&str] = &[
     "auths",
     "x-registry-auth",
     "x-registry-config",
-    "passwd",
     "pwd",
     "token",
     "secret",

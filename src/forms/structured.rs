@@ -49,12 +49,50 @@ use crate::model::rule::Rule;
 
 /// Gate spellings: one is part of every password-like key this reads.
 pub const TRIGGERS: &[&str] = &[
-    "password", "Password", "PASSWORD", "passwd", "PASSWD", "_PWD", "PWD=", "Pwd", "pwd", "_TOKEN",
-    "token:", "Token\"", "Secret\"", "Creds=",
+    "password", "Password", "PASSWORD", "PWD=", "_TOKEN", "token:", "Secret\"", "Creds=",
 ];
 
 /// Lines looked at around a candidate, each way.
-const REACH: usize = 40;
+const REACH: usize = 24;
+/// Bytes around a candidate that must hold a registry hint (a cheap test
+/// before the lines are read): the reach of siblings and ancestors.
+const HINT_BEFORE: usize = 4096;
+const HINT_AFTER: usize = 2048;
+
+/// Words of which one is in every registry signal but the environment
+/// names and the Kubernetes annotations (matched case-insensitively).
+const HINTS: &[&str] = &[
+    "regist",
+    "docker",
+    "quay",
+    "ghcr",
+    "gcr.io",
+    "pkg.dev",
+    "azurecr",
+    "dkr.ecr",
+    "harbor",
+    "nvcr",
+    "icr.io",
+    "jfrog",
+    "oci://",
+    "auths",
+    "imagecredential",
+    "imagepullsecret",
+    "authconfig",
+    "pullsecret",
+    "cr.",
+    "container",
+];
+
+fn hints() -> &'static AhoCorasick {
+    static H: OnceLock<AhoCorasick> = OnceLock::new();
+    H.get_or_init(|| {
+        AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .build(HINTS)
+            .expect("static patterns")
+    })
+}
 /// Ancestor levels read for a registry word.
 const LEVELS: usize = 4;
 
@@ -79,20 +117,46 @@ struct Pair {
     value: Option<(String, Range<usize>)>,
 }
 
-/// A text split in lines: `(start, end)` of each line without its `\r\n`.
+/// The lines of a window of the text around the candidates being read:
+/// start offsets of each line, without its `\r\n`. A window spans
+/// [`WINDOW`] bytes each way, so siblings and ancestors are read without
+/// indexing a whole (possibly huge) file.
 struct Lines<'a> {
     text: &'a [u8],
     starts: Vec<usize>,
+    /// End of the window (a line end, or the text's end).
+    hi: usize,
 }
 
+/// Bytes indexed on each side of a candidate.
+const WINDOW: usize = 16 * 1024;
+
 impl<'a> Lines<'a> {
-    fn new(text: &'a [u8]) -> Self {
-        let mut starts = vec![0];
-        starts.extend(memchr::memchr_iter(b'\n', text).map(|i| i + 1));
-        if starts.last() == Some(&text.len()) && !text.is_empty() {
+    fn around(text: &'a [u8], pos: usize) -> Self {
+        let lo = pos.saturating_sub(WINDOW);
+        let lo = if lo == 0 {
+            0
+        } else {
+            memchr::memchr(b'\n', &text[lo..pos]).map_or(pos, |i| lo + i + 1)
+        };
+        let hi = (pos + WINDOW).min(text.len());
+        let hi = memchr::memrchr(b'\n', &text[pos..hi])
+            .map_or(hi, |i| pos + i)
+            .max(memchr::memchr(b'\n', &text[pos..]).map_or(text.len(), |i| pos + i));
+        let mut starts = vec![lo];
+        starts.extend(memchr::memchr_iter(b'\n', &text[lo..hi]).map(|i| lo + i + 1));
+        if starts.len() > 1 && starts.last() == Some(&hi) {
             starts.pop();
         }
-        Lines { text, starts }
+        Lines { text, starts, hi }
+    }
+
+    /// Whether a candidate at `pos` has its full reach inside the window.
+    fn covers(&self, pos: usize) -> bool {
+        let lo = self.starts[0];
+        (lo == 0 || pos - lo >= WINDOW / 2)
+            && pos < self.hi
+            && (self.hi == self.text.len() || self.hi - pos >= WINDOW / 4)
     }
 
     fn len(&self) -> usize {
@@ -101,7 +165,7 @@ impl<'a> Lines<'a> {
 
     fn range(&self, i: usize) -> Range<usize> {
         let s = self.starts[i];
-        let mut e = self.starts.get(i + 1).map_or(self.text.len(), |n| n - 1);
+        let mut e = self.starts.get(i + 1).map_or(self.hi, |n| n - 1);
         if e > s && self.text[e - 1] == b'\r' {
             e -= 1;
         }
@@ -140,15 +204,34 @@ impl<'a> Lines<'a> {
 
 /// Reads every candidate line of `text`.
 pub fn scan(text: &[u8], out: &mut Vec<Plain>) {
-    let lines = Lines::new(text);
-    let mut last_line = usize::MAX;
+    // Hints are searched lazily, only as far as candidates need them
+    // (candidates come in text order).
+    let mut hint_iter = hints().find_iter(text).map(|m| m.start()).peekable();
+    let mut near: std::collections::VecDeque<usize> = std::collections::VecDeque::new();
+    let mut near_hint = |pos: usize| {
+        while let Some(&h) = hint_iter.peek() {
+            if h > pos + HINT_AFTER {
+                break;
+            }
+            near.push_back(h);
+            hint_iter.next();
+        }
+        while near.front().is_some_and(|&h| h + HINT_BEFORE < pos) {
+            near.pop_front();
+        }
+        !near.is_empty()
+    };
+    let mut basic_auth: Option<bool> = None;
+    let mut window: Option<Lines<'_>> = None;
+    // End of the last line read: later matches on it are skipped.
+    let mut done: Option<usize> = None;
     for m in finder().find_iter(text) {
-        let li = lines.index_of(m.start());
-        if li == last_line {
+        if done.is_some_and(|d| m.start() <= d) || !key_shaped(text, m.end()) {
             continue;
         }
-        last_line = li;
-        let pairs = pairs(text, lines.range(li));
+        let line_range = line_around(text, m.start());
+        done = Some(line_range.end);
+        let pairs = pairs(text, line_range.clone());
         for (k, p) in pairs.iter().enumerate() {
             let Some((value, span)) = &p.value else {
                 continue;
@@ -157,45 +240,95 @@ pub fn scan(text: &[u8], out: &mut Vec<Plain>) {
             let pair_value = matches!(p.norm.as_str(), "creds" | "srccreds" | "destcreds")
                 .then(|| value.split_once(':'))
                 .flatten();
-            if let Some((user, secret)) = pair_value {
-                let Some(found) = judge(text, &lines, li, &pairs, k) else {
-                    continue;
-                };
-                let at = span.start + user.len() + 1;
-                out.push(Plain {
-                    rule: Rule::RegistryCredential,
-                    context: Context::Other,
-                    span: at..at + secret.len(),
-                    secret: secret.to_string(),
-                    username: Some(user.to_string()),
-                    registry: found.registry,
-                    kind: SecretKind::Password,
-                    chain: format!("{}: {} user:password", found.how, p.key),
-                });
+            let (user, secret, at) = match pair_value {
+                Some((user, secret)) => {
+                    if !near_hint(span.start) {
+                        continue;
+                    }
+                    (Some(user), secret, span.start + user.len() + 1)
+                }
+                None => {
+                    if !is_secret_key(p) {
+                        continue;
+                    }
+                    if !env_named(&p.key)
+                        && !near_hint(span.start)
+                        && !*basic_auth.get_or_insert_with(|| mentions_basic_auth(text))
+                    {
+                        continue;
+                    }
+                    let quoted = span.start > 0 && matches!(text[span.start - 1], b'"' | b'\'');
+                    if !quoted && code_variable(value) {
+                        continue;
+                    }
+                    (None, value.as_str(), span.start)
+                }
+            };
+            if !crate::forms::placeholder::plausible_secret(secret) {
                 continue;
             }
-            if !is_secret_key(p) {
+            // Only now index the lines around the candidate.
+            let lines = match window.take() {
+                Some(w) if w.covers(span.start) => w,
+                _ => Lines::around(text, span.start),
+            };
+            let lines = window.insert(lines);
+            let li = lines.index_of(line_range.start);
+            let Some(found) = judge(text, lines, li, &pairs, k) else {
                 continue;
-            }
-            let quoted = span.start > 0 && matches!(text[span.start - 1], b'"' | b'\'');
-            if !quoted && code_variable(value) {
-                continue;
-            }
-            let Some(found) = judge(text, &lines, li, &pairs, k) else {
-                continue;
+            };
+            let (username, chain) = match user {
+                Some(u) => (
+                    Some(u.to_string()),
+                    format!("{}: {} user:password", found.how, p.key),
+                ),
+                None => (found.username, format!("{}: {}", found.how, p.key)),
             };
             out.push(Plain {
                 rule: Rule::RegistryCredential,
                 context: Context::Other,
-                span: span.clone(),
-                secret: value.clone(),
-                username: found.username,
+                span: at..at + secret.len(),
+                secret: secret.to_string(),
+                username,
                 registry: found.registry,
                 kind: SecretKind::Password,
-                chain: format!("{}: {}", found.how, p.key),
+                chain,
             });
         }
     }
+}
+
+/// Whether a trigger ending at `end` ends a key: the rest of the key
+/// (`word` characters), an optional closing quote or `>`, blanks, then a
+/// separator or the start of a value (`:`, `=`, `(`, `.set(`, a quote). Prose
+/// (`the password is`) is skipped without parsing its line.
+fn key_shaped(text: &[u8], end: usize) -> bool {
+    let mut i = end;
+    let stop = (end + 64).min(text.len());
+    while i < stop && (text[i].is_ascii_alphanumeric() || matches!(text[i], b'_' | b'-')) {
+        i += 1;
+    }
+    if i < stop && text[i] == b'>' {
+        // `<password>value`
+        return true;
+    }
+    if i < stop && matches!(text[i], b'"' | b'\'') {
+        i += 1;
+    }
+    while i < stop && matches!(text[i], b' ' | b'\t') {
+        i += 1;
+    }
+    i < stop && matches!(text[i], b':' | b'=' | b'(' | b'.' | b'"' | b'\'' | b'<')
+}
+
+/// The line holding `pos`, without its line end.
+fn line_around(text: &[u8], pos: usize) -> Range<usize> {
+    let s = memchr::memrchr(b'\n', &text[..pos]).map_or(0, |i| i + 1);
+    let mut e = memchr::memchr(b'\n', &text[pos..]).map_or(text.len(), |i| pos + i);
+    if e > s && text[e - 1] == b'\r' {
+        e -= 1;
+    }
+    s..e
 }
 
 struct Judged {
@@ -323,9 +456,7 @@ const REGISTRY_KEYS: &[&str] = &[
     "registryserver",
     "registryhost",
     "registryname",
-    "server",
     "serveraddress",
-    "serverurl",
     "loginserver",
     "dockerserver",
     "dockerregistry",
@@ -335,6 +466,8 @@ const REGISTRY_KEYS: &[&str] = &[
 
 /// Keys whose value names the registry when it looks like one.
 const URL_KEYS: &[&str] = &[
+    "server",
+    "serverurl",
     "url",
     "uri",
     "host",
@@ -501,20 +634,8 @@ pub(crate) fn registry_like(v: &str) -> bool {
         return false;
     }
     const HOSTS: &[&str] = &[
-        "registry",
-        "docker",
-        "harbor",
-        "quay.io",
-        "ghcr.io",
-        "gcr.io",
-        "pkg.dev",
-        "azurecr.",
-        "dkr.ecr.",
-        "nvcr.io",
-        "icr.io",
-        "jfrog.io",
-        "cr.",
-        "container",
+        "registry", "docker", "harbor", "quay.io", "ghcr.io", "gcr.io", "pkg.dev", "azurecr.",
+        "dkr.ecr.", "nvcr.io", "icr.io", "jfrog.io",
     ];
     HOSTS.iter().any(|h| host.contains(h))
 }
@@ -571,6 +692,13 @@ fn opener_word(line: &[u8]) -> Option<String> {
     (!w.is_empty()).then(|| normalize(&w))
 }
 
+/// Whether the text holds a basic-auth Secret at all (its registry
+/// annotations carry no hint word of their own but `docker`, which
+/// [`HINTS`] has; this keeps the test exact).
+fn mentions_basic_auth(text: &[u8]) -> bool {
+    memchr::memmem::find(text, b"kubernetes.io/basic-auth").is_some()
+}
+
 /// A `kubernetes.io/basic-auth` Secret annotated for a registry
 /// (`tekton.dev/docker-0`, `kpack.io/docker`), in the YAML document
 /// holding line `li`.
@@ -578,10 +706,10 @@ fn annotated_basic_auth(text: &[u8], lines: &Lines<'_>, li: usize) -> bool {
     let doc_start = (0..li)
         .rev()
         .find(|&j| lines.line(j).starts_with(b"---"))
-        .map_or(0, |j| lines.range(j).end);
+        .map_or(lines.starts[0], |j| lines.range(j).end);
     let doc_end = (li..lines.len())
         .find(|&j| lines.line(j).starts_with(b"---"))
-        .map_or(text.len(), |j| lines.range(j).start);
+        .map_or(lines.hi, |j| lines.range(j).start);
     let doc = &text[doc_start..doc_end];
     let has = |w: &[u8]| memchr::memmem::find(doc, w).is_some();
     has(b"kubernetes.io/basic-auth") && (has(b"tekton.dev/docker-") || has(b"kpack.io/docker"))
