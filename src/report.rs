@@ -91,6 +91,48 @@ impl Roots {
     }
 }
 
+/// ` for REGISTRY (user USER)`; an unnamed registry when the finding has
+/// none, and no user part when it has no username.
+pub fn whose(f: &Finding) -> String {
+    let registry = f.registry.as_deref().unwrap_or("an unnamed registry");
+    match &f.username {
+        Some(u) => format!(" for {registry} (user {u})"),
+        None => format!(" for {registry}"),
+    }
+}
+
+/// The one-paragraph message SARIF results and GitHub annotations share:
+/// severity, token kind (described and by id), registry and user, the
+/// redacted secret, how it decoded and the fix. Ends with a period.
+pub fn message(f: &Finding) -> String {
+    let detail = f
+        .detail
+        .as_deref()
+        .map(|d| format!(" ({d})"))
+        .unwrap_or_default();
+    let mut text = format!(
+        "{} {} ({}){detail} leaked{}: secret {}. Decoded: {}. Fix: {}",
+        capitalize(f.severity.as_str()),
+        f.token.describe(),
+        f.token.as_str(),
+        whose(f),
+        f.secret.redacted(),
+        f.decode_chain,
+        f.fix
+    );
+    if !text.ends_with('.') {
+        text.push('.');
+    }
+    text
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}
+
 /// Output options.
 #[derive(Debug, Clone, Copy)]
 pub struct Options {
