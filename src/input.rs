@@ -228,7 +228,7 @@ pub fn locate_at(
             field: r.kind,
             registry: r.registry.as_deref(),
         });
-        let fix = fix::hint(
+        let mut fix = fix::hint(
             &class,
             r.context,
             path,
@@ -237,6 +237,10 @@ pub fn locate_at(
                 username: r.username.as_deref(),
             },
         );
+        if let Some(hint) = r.hint {
+            fix.push(' ');
+            fix.push_str(hint);
+        }
         let (start, end) = (shift(start0), shift(end0));
         let snippet = settings.snippets.then(|| {
             Snippet::new(path, text, &idx, r.span.clone(), settings.reveal)
