@@ -14,7 +14,7 @@ use crate::cli::{Cli, ColorChoice, Format, DEFAULT_MAX_FILE_SIZE};
 use crate::report::{self, Options, Outcome, Roots, Suppressed};
 use crate::settings::{self, Config};
 use crate::source::walk::{self, WalkOptions};
-use crate::source::{self, staged, Settings, Sink};
+use crate::source::{self, history, staged, Settings, Sink};
 use crate::suppress::{self, baseline::Baseline};
 
 /// Exit statuses.
@@ -69,6 +69,8 @@ fn config_start(cli: &Cli, cwd: &Path) -> PathBuf {
 /// standard input cannot tell an unused entry from one for another file.
 fn covers_config_root(cli: &Cli, paths: &[&Path], config: &Config, cwd: &Path) -> bool {
     !cli.staged
+        && cli.history.is_none()
+        && !cli.pre_push
         && config.source.is_some()
         && paths.iter().any(|p| {
             let abs = settings::absolute(p, cwd);
@@ -90,6 +92,13 @@ pub fn run(cli: &Cli) -> u8 {
     let stdin = cli.paths.iter().any(|p| p.as_os_str() == "-");
     if cli.staged && stdin {
         report::fatal("--staged scans the git index; it cannot also read standard input (`-`)");
+        return EXIT_ERROR;
+    }
+    let history = cli.history.is_some() || cli.pre_push;
+    if history && (stdin || cli.paths.len() > 1) {
+        report::fatal(
+            "--history and --pre-push scan one repository: give at most one PATH, not `-`",
+        );
         return EXIT_ERROR;
     }
     if cli.threads == Some(0) {
@@ -159,7 +168,16 @@ pub fn run(cli: &Cli) -> u8 {
     let sink = Sink::default();
     let progress = report::progress::wanted(cli.quiet);
     let base = report::progress::with_progress(progress, &sink, || {
-        if cli.staged {
+        if history {
+            let request = match &cli.history {
+                Some(range) => history::Request::Range(range),
+                None => history::Request::PrePush,
+            };
+            let path = paths.first().copied().unwrap_or(Path::new("."));
+            let excludes = config.excludes.as_deref();
+            history::scan_request(request, path, excludes, threads, &settings, &sink)
+                .map_err(|e| e.to_string())
+        } else if cli.staged {
             let scanned = staged::scan(
                 &cwd,
                 &cli.paths,

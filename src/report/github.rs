@@ -35,13 +35,16 @@ pub fn annotation(f: &Finding, roots: &Roots) -> String {
         (None, Some(u)) => format!(" (user {u})"),
         (None, None) => String::new(),
     };
-    let message = format!(
+    let mut message = format!(
         "{} leaked: registry credential{whose}; secret {}\ndecoded: {}\nfix: {}",
         f.kind.as_str(),
         f.secret.redacted(),
         f.decode_chain,
         f.fix
     );
+    if let Some(o) = &f.origin {
+        message.push_str(&format!("\ncommit: {}", o.summary()));
+    }
     format!(
         "::error file={},line={},col={},endLine={},endColumn={},title={}::{}",
         escape_property(&path),

@@ -42,8 +42,13 @@ pub fn render_finding(f: &Finding, opts: &Options) -> String {
         .as_deref()
         .map(|d| format!(" ({d})"))
         .unwrap_or_default();
+    let origin = f
+        .origin
+        .as_ref()
+        .map(|o| format!("\ncommit:   {}", o.summary()))
+        .unwrap_or_default();
     let help = format!(
-        "registry: {}\nusername: {}\nsecret:   {secret}\nkind:     {}{detail}\nseverity: {}\ndecoded:  {}\nfix:      {}",
+        "registry: {}\nusername: {}\nsecret:   {secret}\nkind:     {}{detail}\nseverity: {}\ndecoded:  {}\nfix:      {}{origin}",
         f.registry.as_deref().unwrap_or("-"),
         f.username.as_deref().unwrap_or("-"),
         f.token.as_str(),

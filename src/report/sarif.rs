@@ -22,6 +22,10 @@ use crate::finding::Finding;
 use crate::rule::Rule;
 
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+/// The `partialFingerprints` key for the commit that introduced a finding
+/// found in git history (`--history`).
+pub const COMMIT_KEY: &str = "credscanCommit/v1";
+
 /// The `partialFingerprints` key; bump the version if fingerprints change.
 pub const FINGERPRINT_KEY: &str = "credscanFingerprint/v1";
 
@@ -142,6 +146,25 @@ fn result(f: &Finding, roots: &Roots) -> Value {
     if !text.ends_with('.') {
         text.push('.');
     }
+    let mut fingerprints = json!({FINGERPRINT_KEY: f.fingerprint});
+    let mut properties = json!({
+        "registry": f.registry,
+        "username": f.username,
+        "secret": f.secret.redacted(),
+        "secretKind": f.kind.as_str(),
+        "decodeChain": f.decode_chain,
+    });
+    if let Some(o) = &f.origin {
+        fingerprints[COMMIT_KEY] = json!(o.commit);
+        properties["commit"] = json!(o.commit);
+        properties["commitAuthor"] = json!(o.author);
+        properties["commitDate"] = json!(o.date);
+        properties["blob"] = json!(o.blob);
+        properties["commits"] = json!(o.commits);
+        properties["paths"] = json!(o.paths);
+        properties["inHead"] = json!(o.in_head);
+        text.push_str(&format!(" Git history: {}.", o.summary()));
+    }
     json!({
         "ruleId": f.rule.id(),
         "ruleIndex": index,
@@ -158,14 +181,8 @@ fn result(f: &Finding, roots: &Roots) -> Value {
                 },
             },
         }],
-        "partialFingerprints": {FINGERPRINT_KEY: f.fingerprint},
-        "properties": {
-            "registry": f.registry,
-            "username": f.username,
-            "secret": f.secret.redacted(),
-            "secretKind": f.kind.as_str(),
-            "decodeChain": f.decode_chain,
-        },
+        "partialFingerprints": fingerprints,
+        "properties": properties,
     })
 }
 

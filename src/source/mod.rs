@@ -2,6 +2,8 @@
 //! read once, scanned, and turned into located findings here; nothing is
 //! printed.
 
+pub mod catfile;
+pub mod history;
 pub mod staged;
 pub mod walk;
 pub mod window;
@@ -100,18 +102,25 @@ pub fn is_binary(head: &[u8]) -> bool {
 
 /// Scans one file's contents (already read) and records the results.
 pub fn scan_bytes(display: &str, bytes: &[u8], settings: &Settings, sink: &Sink) {
-    if is_binary(bytes) {
-        sink.skip_silently();
-        return;
-    }
-    sink.files_scanned.fetch_add(1, Ordering::Relaxed);
-    sink.bytes_scanned
-        .fetch_add(bytes.len() as u64, Ordering::Relaxed);
-    let raw = scan::scan(bytes);
+    let raw = scan_counted(bytes, sink);
     if raw.is_empty() {
         return;
     }
     sink.add_findings(locate(display, bytes, raw, settings));
+}
+
+/// The raw findings in one file's contents, counting the file in `sink`
+/// (binary files are skipped and yield nothing). For sources that place
+/// the same content at several paths, such as git history.
+pub fn scan_counted(bytes: &[u8], sink: &Sink) -> Vec<RawFinding> {
+    if is_binary(bytes) {
+        sink.skip_silently();
+        return Vec::new();
+    }
+    sink.files_scanned.fetch_add(1, Ordering::Relaxed);
+    sink.bytes_scanned
+        .fetch_add(bytes.len() as u64, Ordering::Relaxed);
+    scan::scan(bytes)
 }
 
 /// Places raw findings in line/column coordinates, applies inline
@@ -198,6 +207,7 @@ pub fn locate_at(
             detail: class.detail,
             decode_chain: r.chain.join(" -> "),
             snippet,
+            origin: None,
         });
     }
     out
