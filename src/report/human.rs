@@ -7,8 +7,9 @@ use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, Report, Severity,
 };
 
+use super::escape::text as esc;
 use super::{Options, Outcome};
-use crate::finding::Finding;
+use crate::model::finding::Finding;
 
 /// Renders one finding as a diagnostic.
 pub fn render_finding(f: &Finding, opts: &Options) -> String {
@@ -20,12 +21,15 @@ pub fn render_finding(f: &Finding, opts: &Options) -> String {
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(120)
         .with_links(false);
+    // Every string from the scanned file goes through `esc`.
     let secret = if opts.reveal {
-        f.secret.expose().to_string()
+        esc(f.secret.expose()).into_owned()
     } else {
-        f.secret.redacted()
+        esc(&f.secret.redacted()).into_owned()
     };
-    let what = match (&f.registry, &f.username) {
+    let registry = f.registry.as_deref().map(esc);
+    let username = f.username.as_deref().map(esc);
+    let what = match (&registry, &username) {
         (Some(r), Some(u)) => format!(" for {r} (user {u})"),
         (Some(r), None) => format!(" for {r}"),
         (None, Some(u)) => format!(" (user {u})"),
@@ -40,7 +44,7 @@ pub fn render_finding(f: &Finding, opts: &Options) -> String {
     let detail = f
         .detail
         .as_deref()
-        .map(|d| format!(" ({d})"))
+        .map(|d| format!(" ({})", esc(d)))
         .unwrap_or_default();
     let origin = f
         .origin
@@ -49,17 +53,19 @@ pub fn render_finding(f: &Finding, opts: &Options) -> String {
         .unwrap_or_default();
     let help = format!(
         "registry: {}\nusername: {}\nsecret:   {secret}\nkind:     {}{detail}\nseverity: {}\ndecoded:  {}\nfix:      {}{origin}",
-        f.registry.as_deref().unwrap_or("-"),
-        f.username.as_deref().unwrap_or("-"),
+        registry.as_deref().unwrap_or("-"),
+        username.as_deref().unwrap_or("-"),
         f.token.as_str(),
         f.severity.as_str(),
-        f.decode_chain,
-        f.fix
+        esc(&f.decode_chain),
+        esc(&f.fix)
     );
     let level = match f.severity {
-        crate::classify::Severity::Critical | crate::classify::Severity::High => Severity::Error,
-        crate::classify::Severity::Medium => Severity::Warning,
-        crate::classify::Severity::Low => Severity::Advice,
+        crate::judge::classify::Severity::Critical | crate::judge::classify::Severity::High => {
+            Severity::Error
+        }
+        crate::judge::classify::Severity::Medium => Severity::Warning,
+        crate::judge::classify::Severity::Low => Severity::Advice,
     };
     let mut diag = MietteDiagnostic::new(message)
         .with_code(format!("credscan::{}::{}", f.rule.id(), f.rule.name()))

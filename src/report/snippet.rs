@@ -5,9 +5,10 @@ use std::ops::Range;
 
 use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 
-use crate::decode;
-use crate::finding::redact;
-use crate::span::{char_count, LineIndex};
+use super::escape;
+use crate::model::finding::redact;
+use crate::model::span::{char_count, LineIndex};
+use crate::readers::decode;
 
 /// Characters of context kept before and after the value.
 const BEFORE: usize = 60;
@@ -47,6 +48,10 @@ impl Snippet {
         } else {
             (mask_runs(&prefix), mask_runs(&suffix))
         };
+        // The file's own control characters never reach the terminal.
+        let prefix = escape::text_keep_tabs(&prefix).into_owned();
+        let shown = escape::text_keep_tabs(&shown).into_owned();
+        let suffix = escape::text_keep_tabs(&suffix).into_owned();
         let mut text = String::new();
         if prefix.len() < prefix_full.len() {
             text.push('…');
@@ -60,7 +65,7 @@ impl Snippet {
             text.push('…');
         }
         Snippet {
-            name: name.to_string(),
+            name: escape::text(name).into_owned(),
             text,
             label,
             line0: l0,
@@ -114,11 +119,13 @@ fn mask_runs(s: &str) -> String {
         if !encoded {
             continue;
         }
-        out.push_str(&s[last..run.start]);
-        out.push_str(&redact(&s[run.start..run.end]));
+        // Runs are ASCII, so their ends are character boundaries; the
+        // bytes are decoded anyway rather than sliced as `str`.
+        out.push_str(&String::from_utf8_lossy(&bytes[last..run.start]));
+        out.push_str(&redact(&String::from_utf8_lossy(value)));
         last = run.end;
     }
-    out.push_str(&s[last..]);
+    out.push_str(&String::from_utf8_lossy(&bytes[last..]));
     out
 }
 
