@@ -343,11 +343,18 @@ impl Excluded<'_> {
     }
 }
 
+/// A blob read for scanning: its index and id, and its content.
+type ReadBlob = ((u32, Box<str>), Vec<u8>);
+
+/// Blobs with raw findings: the text scanned (needed to place them) and
+/// the findings.
+type Found = HashMap<u32, (Vec<u8>, Vec<RawFinding>)>;
+
 /// What the blob readers produced.
 #[derive(Default)]
 struct Scanned {
     /// Blobs with raw findings, and their content (needed to place them).
-    found: Mutex<HashMap<u32, (Vec<u8>, Vec<RawFinding>)>>,
+    found: Mutex<Found>,
     too_large: Mutex<Vec<(u32, u64)>>,
     missing: AtomicU64,
     failure: Mutex<Option<String>>,
@@ -421,7 +428,7 @@ pub fn scan(
     let readers = threads.max(1);
     let listing = std::thread::scope(|s| -> Result<Listing, HistoryError> {
         let (tx, rx) = bounded::<Vec<(u32, Box<str>)>>(readers * 4);
-        let (btx, brx) = bounded::<((u32, Box<str>), Vec<u8>)>(threads.max(1) * 2);
+        let (btx, brx) = bounded::<ReadBlob>(threads.max(1) * 2);
         let mut handles = Vec::new();
         for _ in 0..readers {
             let rx = rx.clone();
@@ -676,7 +683,7 @@ fn trim_newlines(t: &[u8]) -> &[u8] {
 fn read_blobs(
     dir: &Path,
     rx: crossbeam_channel::Receiver<Vec<(u32, Box<str>)>>,
-    blobs: crossbeam_channel::Sender<((u32, Box<str>), Vec<u8>)>,
+    blobs: crossbeam_channel::Sender<ReadBlob>,
     settings: &Settings,
     scanned: &Scanned,
 ) {
@@ -816,8 +823,9 @@ fn report_skips(
     }
 }
 
-fn short(id: &str) -> &str {
-    &id[..id.len().min(12)]
+/// The first 12 characters of an object id (ids are ASCII hex).
+pub fn short(id: &str) -> &str {
+    id.get(..12).unwrap_or(id)
 }
 
 /// One finding per credential per path, and what it is attributed to.
@@ -835,7 +843,7 @@ struct Group {
 fn attribute(
     repo: &Repo,
     listing: &Listing,
-    found: &HashMap<u32, (Vec<u8>, Vec<RawFinding>)>,
+    found: &Found,
     excluded: &mut Excluded<'_>,
     settings: &Settings,
 ) -> Result<Vec<Finding>, HistoryError> {

@@ -104,7 +104,7 @@ impl Origin {
         let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
         format!(
             "introduced in commit {} by {} on {}; in {}, {}; {}",
-            &self.commit[..self.commit.len().min(12)],
+            self.commit.get(..12).unwrap_or(&self.commit),
             self.author,
             self.date,
             plural(self.commits, "commit"),
