@@ -16,6 +16,7 @@ use crate::settings::{self, Config};
 use crate::source::walk::{self, WalkOptions};
 use crate::source::{self, staged, Settings, Sink};
 use crate::suppress::{self, baseline::Baseline};
+use crate::verify;
 
 /// Exit statuses.
 pub const EXIT_CLEAN: u8 = 0;
@@ -76,6 +77,21 @@ fn covers_config_root(cli: &Cli, paths: &[&Path], config: &Config, cwd: &Path) -
         })
 }
 
+/// The verification settings under `--verify`, checked before the scan
+/// starts; `None` without it (then no network code runs).
+fn verify_options(cli: &Cli) -> Result<Option<verify::Options>, String> {
+    if !cli.verify.verify {
+        return Ok(None);
+    }
+    if !verify::AVAILABLE {
+        return Err(verify::UNAVAILABLE.to_string());
+    }
+    if cli.write_baseline.is_some() {
+        return Err("--verify does not apply to --write-baseline".to_string());
+    }
+    verify::Options::from_args(&cli.verify).map(Some)
+}
+
 /// Runs a scan for a parsed command line; returns the exit status.
 pub fn run(cli: &Cli) -> u8 {
     let started = Instant::now();
@@ -96,6 +112,13 @@ pub fn run(cli: &Cli) -> u8 {
         report::fatal("--threads must be at least 1");
         return EXIT_ERROR;
     }
+    let verify_opts = match verify_options(cli) {
+        Ok(o) => o,
+        Err(e) => {
+            report::fatal(&e);
+            return EXIT_ERROR;
+        }
+    };
     let config = match settings::load(cli.config.as_deref(), &config_start(cli, &cwd), &cwd) {
         Ok(c) => c,
         Err(e) => {
@@ -248,10 +271,29 @@ pub fn run(cli: &Cli) -> u8 {
         };
     }
 
-    let (findings, baselined) = match &baseline {
+    let (mut findings, baselined) = match &baseline {
         Some(b) => b.filter(allowed.kept),
         None => (allowed.kept, 0),
     };
+    let mut not_live = 0;
+    if let Some(vo) = &verify_opts {
+        // The only place credscan touches the network.
+        let show = report::progress::wanted(cli.quiet);
+        let progress = |done, total| report::progress::verifying(show, done, total);
+        if let Err(e) = verify::run(&mut findings, vo, &progress) {
+            report::fatal(&e);
+            return EXIT_ERROR;
+        }
+        if cli.verify.only_live {
+            let before = findings.len();
+            findings.retain(|f| {
+                f.verification
+                    .as_ref()
+                    .is_some_and(|v| v.status == verify::Status::Live)
+            });
+            not_live = before - findings.len();
+        }
+    }
     let outcome = Outcome {
         findings,
         notices,
@@ -259,6 +301,7 @@ pub fn run(cli: &Cli) -> u8 {
         suppressed: Suppressed {
             config: allowed.suppressed,
             baseline: baselined,
+            not_live,
         },
     };
     let roots = || Roots::discover(&base);

@@ -23,3 +23,4 @@ pub mod span;
 pub mod suppress;
 #[cfg(test)]
 mod testing;
+pub mod verify;

@@ -42,8 +42,13 @@ pub fn render_finding(f: &Finding, opts: &Options) -> String {
         .as_deref()
         .map(|d| format!(" ({d})"))
         .unwrap_or_default();
+    let verified = f
+        .verification
+        .as_ref()
+        .map(|v| format!("\nverified: {} ({})", v.status.as_str(), v.reason))
+        .unwrap_or_default();
     let help = format!(
-        "registry: {}\nusername: {}\nsecret:   {secret}\nkind:     {}{detail}\nseverity: {}\ndecoded:  {}\nfix:      {}",
+        "registry: {}\nusername: {}\nsecret:   {secret}\nkind:     {}{detail}\nseverity: {}{verified}\ndecoded:  {}\nfix:      {}",
         f.registry.as_deref().unwrap_or("-"),
         f.username.as_deref().unwrap_or("-"),
         f.token.as_str(),
@@ -101,6 +106,9 @@ pub fn summary(outcome: &Outcome) -> String {
     }
     if sup.baseline > 0 {
         line.push_str(&format!("; {} in baseline", sup.baseline));
+    }
+    if sup.not_live > 0 {
+        line.push_str(&format!("; {} not live (--only-live)", sup.not_live));
     }
     line
 }

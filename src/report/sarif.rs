@@ -142,7 +142,7 @@ fn result(f: &Finding, roots: &Roots) -> Value {
     if !text.ends_with('.') {
         text.push('.');
     }
-    json!({
+    let mut result = json!({
         "ruleId": f.rule.id(),
         "ruleIndex": index,
         "level": "error",
@@ -166,7 +166,11 @@ fn result(f: &Finding, roots: &Roots) -> Value {
             "secretKind": f.kind.as_str(),
             "decodeChain": f.decode_chain,
         },
-    })
+    });
+    if let Some(v) = &f.verification {
+        result["properties"]["verification"] = json!(v);
+    }
+    result
 }
 
 /// The SARIF log for `outcome`.
