@@ -335,13 +335,20 @@ pub fn is_acr_host(registry: &str) -> bool {
 }
 
 /// ACR admin and token passwords: 42 base64 characters, `+ACR`, 6 more.
+/// Byte-level: the secret is untrusted text, and a multi-byte character
+/// may straddle any fixed offset.
 fn is_acr_admin_password(s: &str) -> bool {
-    s.len() == 52
-        && &s[42..46] == "+ACR"
-        && s[..42]
-            .bytes()
-            .all(|c| c.is_ascii_alphanumeric() || c == b'+' || c == b'/')
-        && s[46..].bytes().all(|c| c.is_ascii_alphanumeric())
+    let b = s.as_bytes();
+    let [head @ .., b'+', b'A', b'C', b'R', t0, t1, t2, t3, t4, t5] = b else {
+        return false;
+    };
+    head.len() == 42
+        && head
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/'))
+        && [t0, t1, t2, t3, t4, t5]
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric())
 }
 
 /// The `expiration` of an ECR token: base64 JSON with `payload`.

@@ -4,6 +4,10 @@
 //! layer by layer, detectors) -> `finding` -> `suppress` -> `report`.
 //! Only the `report` module prints.
 
+// Slicing a `str` panics off a character boundary; untrusted text goes
+// through `str::get` or byte slices instead.
+#![cfg_attr(not(test), deny(clippy::string_slice))]
+
 pub mod app;
 pub mod classify;
 pub mod cli;

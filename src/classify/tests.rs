@@ -254,3 +254,26 @@ fn dates() {
     assert_eq!(iso8601(951_782_400), "2000-02-29T00:00:00Z");
     assert_eq!(iso8601(NOW), "2024-01-01T00:00:00Z");
 }
+
+#[test]
+fn acr_password_check_survives_multibyte_characters_at_any_offset() {
+    // 52 bytes with `é` (2 bytes) or `€` (3 bytes) straddling byte 42.
+    for (at, ch) in [(41, "é"), (41, "€"), (40, "€"), (45, "é"), (50, "é")] {
+        let mut s = "Zq8vLm2Kp4Rt7Wx".repeat(4);
+        s.truncate(at);
+        s.push_str(ch);
+        while s.len() < 52 {
+            s.push('x');
+        }
+        s.truncate(52);
+        assert_eq!(class(None, &s).kind, TokenKind::Password, "{s:?}");
+    }
+    // The real shape still classifies.
+    let acr = format!(
+        "{}+ACR{}",
+        "Zq8vLm2Kp4Rt7Wx".repeat(3).get(..42).unwrap(),
+        "Ab12Cd"
+    );
+    assert_eq!(acr.len(), 52);
+    assert_eq!(class(None, &acr).kind, TokenKind::AzureAcrPassword);
+}

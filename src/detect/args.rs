@@ -82,7 +82,7 @@ pub fn parse(args: &[Token]) -> (Vec<Opt>, Vec<&Token>) {
         }
         if let Some(eq) = v.find('=') {
             opts.push(Opt {
-                name: v[..eq].to_string(),
+                name: v.get(..eq).unwrap_or(v).to_string(),
                 value: Some(t.tail(eq + 1)),
             });
         } else if VALUE_OPTIONS.contains(&v) {
@@ -97,7 +97,7 @@ pub fn parse(args: &[Token]) -> (Vec<Opt>, Vec<&Token>) {
         } else if (v.starts_with("-p") || v.starts_with("-u")) && !v.starts_with("--") {
             // Glued short option: `-pSECRET`.
             opts.push(Opt {
-                name: v[..2].to_string(),
+                name: v.get(..2).unwrap_or(v).to_string(),
                 value: Some(t.tail(2)),
             });
         } else {

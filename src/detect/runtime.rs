@@ -156,10 +156,10 @@ fn auth_table_host(header: &[u8]) -> Option<String> {
     let h = std::str::from_utf8(header).ok()?;
     let h = h.trim_start_matches('[').trim_end_matches(']').trim();
     let rest = if let Some(i) = h.find(".registry.configs.") {
-        let rest = &h[i + ".registry.configs.".len()..];
+        let rest = h.get(i + ".registry.configs.".len()..)?;
         rest.strip_suffix(".auth")?
     } else if let Some(i) = h.find(".registry.auths.") {
-        &h[i + ".registry.auths.".len()..]
+        h.get(i + ".registry.auths.".len()..)?
     } else {
         return None;
     };

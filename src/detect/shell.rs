@@ -39,10 +39,10 @@ impl Token {
     pub fn split_pair(&self) -> Option<(String, Token)> {
         let i = self.value.find(':')?;
         Some((
-            self.value[..i].to_string(),
+            self.value.get(..i)?.to_string(),
             Token {
-                value: self.value[i + 1..].to_string(),
-                offsets: self.offsets[i + 1..].to_vec(),
+                value: self.value.get(i + 1..)?.to_string(),
+                offsets: self.offsets.get(i + 1..)?.to_vec(),
                 op: false,
                 quoted: Vec::new(),
             },
@@ -51,9 +51,16 @@ impl Token {
 
     /// `value[from..]` as a sub-token (for `--password=X`).
     pub fn tail(&self, from: usize) -> Token {
+        // Off a character boundary (never for the ASCII options that
+        // call this), the tail is empty rather than a panic.
+        let from = if self.value.is_char_boundary(from) {
+            from
+        } else {
+            self.value.len()
+        };
         Token {
-            value: self.value[from..].to_string(),
-            offsets: self.offsets[from..].to_vec(),
+            value: self.value.get(from..).unwrap_or_default().to_string(),
+            offsets: self.offsets.get(from..).unwrap_or_default().to_vec(),
             op: false,
             quoted: Vec::new(),
         }
@@ -62,11 +69,13 @@ impl Token {
     /// The quoted parts of this word as sub-tokens, for commands quoted
     /// inside a word (`run: "docker login ..."`, `{"cmd": "..."}`).
     pub fn quoted_parts(&self) -> impl Iterator<Item = Token> + '_ {
-        self.quoted.iter().map(|r| Token {
-            value: self.value[r.clone()].to_string(),
-            offsets: self.offsets[r.start..=r.end].to_vec(),
-            op: false,
-            quoted: Vec::new(),
+        self.quoted.iter().filter_map(|r| {
+            Some(Token {
+                value: self.value.get(r.clone())?.to_string(),
+                offsets: self.offsets.get(r.start..=r.end)?.to_vec(),
+                op: false,
+                quoted: Vec::new(),
+            })
         })
     }
 }

@@ -114,11 +114,13 @@ fn mask_runs(s: &str) -> String {
         if !encoded {
             continue;
         }
-        out.push_str(&s[last..run.start]);
-        out.push_str(&redact(&s[run.start..run.end]));
+        // Runs are ASCII, so their ends are character boundaries; the
+        // bytes are decoded anyway rather than sliced as `str`.
+        out.push_str(&String::from_utf8_lossy(&bytes[last..run.start]));
+        out.push_str(&redact(&String::from_utf8_lossy(value)));
         last = run.end;
     }
-    out.push_str(&s[last..]);
+    out.push_str(&String::from_utf8_lossy(&bytes[last..]));
     out
 }
 

@@ -96,7 +96,7 @@ impl Excludes {
         }
         // Every ancestor is a directory.
         for (i, _) in rel.match_indices('/') {
-            let parent = &rel[..i];
+            let parent = rel.get(..i).unwrap_or_default();
             if !parent.is_empty() && (self.any.is_match(parent) || self.dirs.is_match(parent)) {
                 return true;
             }

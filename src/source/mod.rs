@@ -98,8 +98,58 @@ pub fn is_binary(head: &[u8]) -> bool {
     memchr::memchr(0, &head[..head.len().min(BINARY_PROBE)]).is_some()
 }
 
+/// The error recorded for a file whose scan panicked. It names no part of
+/// the file: the panic's own message may hold file content.
+pub const PANIC_MESSAGE: &str =
+    "internal error while scanning this file (a credscan bug, please report it); its findings may be incomplete";
+
+/// Runs the per-file pipeline `work` for `display`. A panic in it (a bug)
+/// is caught and recorded as an error for that file, without the panic's
+/// message, and the scan goes on with the other files.
+pub fn guarded(display: &str, sink: &Sink, work: impl FnOnce()) {
+    if std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)).is_err() {
+        sink.error(display, PANIC_MESSAGE);
+    }
+}
+
+/// Installs a panic hook that prints where a panic happened but never its
+/// message: messages of slicing and indexing panics quote the data (a
+/// secret) verbatim.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let at = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let _ = std::io::Write::write_all(
+            &mut std::io::stderr(),
+            format!(
+                "credscan: internal error{at} (message withheld: it may quote scanned content)\n"
+            )
+            .as_bytes(),
+        );
+    }));
+}
+
+/// Debug builds only: panics on a file holding the bytes named by
+/// `CREDSCAN_DEBUG_PANIC_ON`, so tests can prove a panic is contained.
+#[cfg(debug_assertions)]
+fn injected_fault(bytes: &[u8]) {
+    static MARKER: std::sync::OnceLock<Option<Vec<u8>>> = std::sync::OnceLock::new();
+    let marker = MARKER.get_or_init(|| {
+        std::env::var_os("CREDSCAN_DEBUG_PANIC_ON").map(|v| v.into_encoded_bytes())
+    });
+    if let Some(m) = marker.as_deref() {
+        if !m.is_empty() && memchr::memmem::find(bytes, m).is_some() {
+            panic!("injected fault on {}", String::from_utf8_lossy(bytes));
+        }
+    }
+}
+
 /// Scans one file's contents (already read) and records the results.
 pub fn scan_bytes(display: &str, bytes: &[u8], settings: &Settings, sink: &Sink) {
+    #[cfg(debug_assertions)]
+    injected_fault(bytes);
     if is_binary(bytes) {
         sink.skip_silently();
         return;
@@ -207,6 +257,10 @@ pub fn locate_at(
 /// Scans standard input under `name`, window by window (so a large pipe
 /// does not need to fit in memory), up to `--max-file-size` bytes.
 pub fn scan_stdin(name: &str, settings: &Settings, sink: &Sink) {
+    guarded(name, sink, || scan_stdin_unguarded(name, settings, sink));
+}
+
+fn scan_stdin_unguarded(name: &str, settings: &Settings, sink: &Sink) {
     let limit = settings.max_file_size;
     let mut input = std::io::stdin().lock().take(limit.saturating_add(1));
     let mut head = Vec::new();
@@ -230,5 +284,26 @@ pub fn scan_stdin(name: &str, settings: &Settings, sink: &Sink) {
             name,
             format!("only the first {limit} bytes were scanned (--max-file-size)"),
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_in_one_file_is_an_error_for_that_file_without_its_content() {
+        let sink = Sink::default();
+        guarded("leaky.json", &sink, || {
+            panic!("byte index 42 is not a char boundary in `Zq8vLm2Kp4Rt7Wx-secret`")
+        });
+        guarded("fine.json", &sink, || sink.add_findings(Vec::new()));
+        assert_eq!(sink.stats(0).errors, 1);
+        let (_, notices) = sink.into_parts();
+        assert_eq!(notices.len(), 1);
+        assert_eq!(notices[0].path, "leaky.json");
+        assert!(notices[0].is_error);
+        assert_eq!(notices[0].message, PANIC_MESSAGE);
+        assert!(!notices[0].message.contains("Zq8vLm2Kp4Rt7Wx"));
     }
 }

@@ -217,7 +217,7 @@ fn read_blobs(
             let rx = rx.clone();
             s.spawn(move || {
                 for (path, bytes) in rx {
-                    scan_bytes(&path, &bytes, settings, sink);
+                    super::guarded(&path, sink, || scan_bytes(&path, &bytes, settings, sink));
                 }
             });
         }

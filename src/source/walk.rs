@@ -77,7 +77,9 @@ pub fn walk(paths: &[&Path], walk: &WalkOptions, settings: &Settings, sink: &Sin
                 Ok(entry) => {
                     let display = display_path(entry.path());
                     match entry.file_type() {
-                        Some(t) if t.is_file() => scan_file(entry.path(), &display, settings, sink),
+                        Some(t) if t.is_file() => super::guarded(&display, sink, || {
+                            scan_file(entry.path(), &display, settings, sink)
+                        }),
                         Some(t) if t.is_dir() => {}
                         Some(t) if t.is_symlink() => sink.skip_silently(),
                         Some(_) => sink.note(&display, "skipped: not a regular file"),
