@@ -188,14 +188,13 @@ impl Client {
                             self.max_retry_after.as_secs()
                         ));
                     }
-                    _ if attempts >= MAX_ATTEMPTS => {
-                        if status == 429 {
-                            return Err(format!(
-                                "rate limited by {} (HTTP 429) after {attempts} attempts",
-                                origin.authority()
-                            ));
-                        }
+                    _ if attempts >= MAX_ATTEMPTS && status == 429 => {
+                        return Err(format!(
+                            "rate limited by {} (HTTP 429) after {attempts} attempts",
+                            origin.authority()
+                        ));
                     }
+                    _ if attempts >= MAX_ATTEMPTS => {}
                     Some(d) => {
                         // An unparsable Retry-After (an HTTP date) waits 5 s.
                         let d = d.unwrap_or(Duration::from_secs(5));

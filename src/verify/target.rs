@@ -28,15 +28,14 @@ impl Target {
     /// variables, spaces, empty names.
     pub fn parse(registry: &str) -> Option<Target> {
         let s = registry.trim();
-        let lower = s.to_ascii_lowercase();
-        let rest = if lower.starts_with("https://") {
-            &s[8..]
-        } else if lower.starts_with("http://") {
-            &s[7..]
-        } else if s.contains("://") {
-            return None;
-        } else {
-            s
+        let rest = match s.split_once("://") {
+            Some((scheme, rest))
+                if scheme.eq_ignore_ascii_case("https") || scheme.eq_ignore_ascii_case("http") =>
+            {
+                rest
+            }
+            Some(_) => return None,
+            None => s,
         };
         let authority = rest.split('/').next().unwrap_or("");
         let (host, port) = if let Some(inner) = authority.strip_prefix('[') {
