@@ -295,7 +295,10 @@ fn describe(e: &ureq::Error, origin: &Origin) -> String {
         ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => {
             format!("no answer from {host} in time")
         }
-        ureq::Error::Io(io) => format!("network error with {host}: {}", io.kind()),
+        ureq::Error::Io(io) => match io.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) {
+            Some(tls) => format!("TLS failure with {host}: {tls}"),
+            None => format!("network error with {host}: {}", io.kind()),
+        },
         ureq::Error::Rustls(t) => format!("TLS failure with {host}: {t}"),
         ureq::Error::Tls(t) => format!("TLS failure with {host}: {t}"),
         ureq::Error::Protocol(_) => format!("{host} did not answer with valid HTTP"),
