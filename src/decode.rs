@@ -200,6 +200,11 @@ fn process_from(hay: &[u8], start: usize, out: &mut Vec<Run>) -> usize {
             break;
         }
         let (s2, e2, c2) = scan_run(hay, j);
+        // A line of dashes is a YAML document separator (`---`) or a
+        // Markdown rule, not the next line of a wrapped value.
+        if hay[s2..e2].iter().all(|&c| c == b'-') {
+            break;
+        }
         if (all | c2) == STD_ONLY | URL_ONLY || !line_is_only_run(hay, e2) {
             break;
         }

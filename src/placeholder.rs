@@ -76,10 +76,6 @@ const PLACEHOLDER_PARTS: &[&str] = &[
     "}}",
     "{%",
     "<%",
-    "%s",
-    "%v",
-    "%d",
-    "%q",
     "***",
     "…",
     "...",
@@ -122,6 +118,9 @@ pub fn is_placeholder(value: &str) -> bool {
     if HASH_PREFIXES.iter().any(|p| lower.starts_with(p)) {
         return true;
     }
+    if has_format_directive(v) {
+        return true;
+    }
     // $VAR, %VAR%, <value>, [value]
     let b = v.as_bytes();
     if b[0] == b'$' && b.len() > 1 && (b[1].is_ascii_alphabetic() || b[1] == b'_') {
@@ -140,6 +139,48 @@ pub fn is_placeholder(value: &str) -> bool {
     // ALL_CAPS_WITH_UNDERSCORES that mention what they stand for.
     if is_shouting_name(v) {
         return true;
+    }
+    false
+}
+
+/// A printf-style template: `%s`, `%s:%s`, `user-%d`, `%(password)s`.
+///
+/// A directive counts only where a template puts one: not glued to letters
+/// or digits on either side. Generated passwords contain `%` often
+/// (`Zq8v%dLm2Kp4`, `ab%qXy`); a `%` followed by a letter inside such a
+/// random string is part of the secret, not a placeholder.
+fn has_format_directive(v: &str) -> bool {
+    let b = v.as_bytes();
+    let word = |i: usize| b.get(i).is_some_and(|c| c.is_ascii_alphanumeric());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] != b'%' {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut j = i + 1;
+        if b.get(j) == Some(&b'(') {
+            // %(name)s
+            let close = b[j..].iter().position(|&c| c == b')');
+            if let Some(c) = close {
+                if matches!(b.get(j + c + 1), Some(b's' | b'd' | b'r')) && !word(j + c + 2) {
+                    return true;
+                }
+            }
+            i += 1;
+            continue;
+        }
+        while matches!(b.get(j), Some(b'-' | b'+' | b'#' | b'0'..=b'9' | b'.')) {
+            j += 1;
+        }
+        if matches!(b.get(j), Some(b's' | b'v' | b'd' | b'q' | b'x'))
+            && (start == 0 || !word(start - 1))
+            && !word(j + 1)
+        {
+            return true;
+        }
+        i += 1;
     }
     false
 }
@@ -320,6 +361,10 @@ mod tests {
             "REDACTED",
             "changeme",
             "%s",
+            "%s:%s",
+            "%(password)s",
+            "user-%d",
+            "%-10s",
             "%REG_PASS%",
             "$apr1$abc$def",
             "$2y$05$abcdefghijklmnopqrstuv",
@@ -341,6 +386,11 @@ mod tests {
             "dckr_pat_FAKE0credscan0test0token000",
             "Zq7-credscan-Fake",
             "ghp_FAKEcredscan000000000000000000000000",
+            // Generated passwords with a `%` before a letter.
+            "Zq8v%dLm2Kp4Rt7Wx",
+            "ab%qXy7Lm2Kp4Rt",
+            "Kp4%sRt7Wx",
+            "%dLm2Kp4Rt7Wx",
         ] {
             assert!(!is_placeholder(p), "{p} is not a placeholder");
         }

@@ -73,3 +73,103 @@ fn a_panic_in_one_file_is_contained_and_prints_no_content() {
     assert_eq!(code, 2, "{stdout}{stderr}");
     assert!(!stderr.contains(secret), "{stderr}");
 }
+
+/// Every line of every text output, checked for raw control characters
+/// and for lines a CI runner would read as workflow commands (only
+/// credscan's own `::error file=` annotations, `annotations` of them, may
+/// start with `::`).
+fn assert_no_injection_but(out: &str, annotations: usize) {
+    let mut commands = 0;
+    for (i, line) in out.split('\n').enumerate() {
+        assert!(
+            !line.chars().any(|c| c.is_control() && c != '\t'),
+            "raw control character on line {i}: {line:?}"
+        );
+        if line.trim_start().starts_with("::") {
+            assert!(line.starts_with("::error file="), "forged: {line:?}");
+            commands += 1;
+        }
+    }
+    assert_eq!(commands, annotations, "{out}");
+}
+
+fn assert_no_injection(out: &str) {
+    assert_no_injection_but(out, 0);
+}
+
+#[test]
+fn registry_keys_and_lines_cannot_inject_into_terminals_or_logs() {
+    let dir = tempfile::tempdir().unwrap();
+    // JSON escapes: the decoded keys hold ESC, BEL, CR, LF and forged
+    // workflow commands.
+    let auth = base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        "deployer:Zq8vLm2Kp4Rt7Wx-inject",
+    );
+    write(
+        &dir.path().join("config.json"),
+        &format!(
+            "{{\"auths\": {{\"registry.example.test\\u001b]0;owned\\u0007\\u001b[2J\\n::error file=x::forged\": {{\"auth\": \"{auth}\"}}}}}}\n"
+        ),
+    );
+    write(
+        &dir.path().join("other.json"),
+        "{\"auths\": {\"registry.example.test\\n::error::x\\r\\n  ::add-mask::x\": {\"username\": \"deployer\", \"password\": \"Zq8vLm2Kp4Rt7Wx-inject2\"}}}\n",
+    );
+    for (format, annotations) in [("human", 0), ("github", 2)] {
+        let (code, stdout, stderr) = run(credscan()
+            .arg(dir.path())
+            .args(["--color", "never", "--format", format]));
+        assert_eq!(code, 1, "{stdout}{stderr}");
+        assert_no_injection_but(&stdout, annotations);
+        assert_no_injection(&stderr);
+    }
+    let (_, stdout, _) = run(credscan()
+        .arg(dir.path())
+        .args(["--color", "never", "--reveal"]));
+    assert_no_injection(&stdout);
+    assert!(stdout.contains("\\033]0;owned\\a"), "{stdout}");
+    assert!(stdout.contains("\\r\\n  ::add-mask::x"), "{stdout}");
+}
+
+#[cfg(unix)]
+#[test]
+fn odd_file_names_are_quoted_not_replaced() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let leak = leak_config_for("registry.example.test", "deployer", "Zq8vLm2Kp4Rt7Wx-names");
+    let names: [&[u8]; 3] = [b"back\\slash.json", b"caf\xe9.json", b"new\nline\x1b.json"];
+    for n in names {
+        std::fs::write(dir.path().join(std::ffi::OsStr::from_bytes(n)), &leak).unwrap();
+    }
+    let (code, stdout, stderr) = run(credscan()
+        .current_dir(dir.path())
+        .args(["--format", "json"]));
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    let v = json(&stdout);
+    let mut paths: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    paths.sort_unstable();
+    assert_eq!(
+        paths,
+        // JSON carries the real name (JSON escapes it); only a name that
+        // is not UTF-8 is quoted, as git quotes it.
+        [
+            r#""caf\351.json""#,
+            r"back\slash.json",
+            "new\nline\u{1b}.json"
+        ]
+    );
+    let (_, stdout, stderr) = run(credscan()
+        .current_dir(dir.path())
+        .args(["--color", "never"]));
+    assert_no_injection(&stdout);
+    assert_no_injection(&stderr);
+    assert!(stdout.contains(r#""caf\351.json""#), "{stdout}");
+    assert!(stdout.contains(r"back\slash.json"), "{stdout}");
+    assert!(stdout.contains(r"new\nline\033.json"), "{stdout}");
+}

@@ -13,11 +13,15 @@ use std::io::{self, Write};
 use super::{Outcome, Roots};
 use crate::finding::Finding;
 
-/// Escapes a command's message.
+/// Escapes a command's message: the toolkit's `%`, CR and LF, then every
+/// other control character as in the other text outputs (ESC would reach
+/// the log viewer raw).
 pub fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
+    let s = s
+        .replace('%', "%25")
         .replace('\r', "%0D")
-        .replace('\n', "%0A")
+        .replace('\n', "%0A");
+    super::escape::text(&s).into_owned()
 }
 
 /// Escapes a command property value.

@@ -7,6 +7,7 @@ use miette::{
     GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, Report, Severity,
 };
 
+use super::escape::text as esc;
 use super::{Options, Outcome};
 use crate::finding::Finding;
 
@@ -20,12 +21,15 @@ pub fn render_finding(f: &Finding, opts: &Options) -> String {
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(120)
         .with_links(false);
+    // Every string from the scanned file goes through `esc`.
     let secret = if opts.reveal {
-        f.secret.expose().to_string()
+        esc(f.secret.expose()).into_owned()
     } else {
-        f.secret.redacted()
+        esc(&f.secret.redacted()).into_owned()
     };
-    let what = match (&f.registry, &f.username) {
+    let registry = f.registry.as_deref().map(esc);
+    let username = f.username.as_deref().map(esc);
+    let what = match (&registry, &username) {
         (Some(r), Some(u)) => format!(" for {r} (user {u})"),
         (Some(r), None) => format!(" for {r}"),
         (None, Some(u)) => format!(" (user {u})"),
@@ -40,21 +44,21 @@ pub fn render_finding(f: &Finding, opts: &Options) -> String {
     let detail = f
         .detail
         .as_deref()
-        .map(|d| format!(" ({d})"))
+        .map(|d| format!(" ({})", esc(d)))
         .unwrap_or_default();
     let verified = f
         .verification
         .as_ref()
-        .map(|v| format!("\nverified: {} ({})", v.status.as_str(), v.reason))
+        .map(|v| format!("\nverified: {} ({})", v.status.as_str(), esc(&v.reason)))
         .unwrap_or_default();
     let help = format!(
         "registry: {}\nusername: {}\nsecret:   {secret}\nkind:     {}{detail}\nseverity: {}{verified}\ndecoded:  {}\nfix:      {}",
-        f.registry.as_deref().unwrap_or("-"),
-        f.username.as_deref().unwrap_or("-"),
+        registry.as_deref().unwrap_or("-"),
+        username.as_deref().unwrap_or("-"),
         f.token.as_str(),
         f.severity.as_str(),
-        f.decode_chain,
-        f.fix
+        esc(&f.decode_chain),
+        esc(&f.fix)
     );
     let level = match f.severity {
         crate::classify::Severity::Critical | crate::classify::Severity::High => Severity::Error,

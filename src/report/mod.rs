@@ -1,6 +1,7 @@
 //! Reporters: the only code that prints.
 
 pub mod config;
+pub mod escape;
 pub mod github;
 pub mod human;
 pub mod json;
@@ -106,20 +107,23 @@ pub fn notices(notices: &[Notice], opts: &Options) {
     let stderr = io::stderr();
     let mut err = stderr.lock();
     for n in notices {
+        let (path, message) = (escape::text(&n.path), escape::text(&n.message));
         if n.is_error {
-            let _ = writeln!(err, "credscan: error: {}: {}", n.path, n.message);
+            let _ = writeln!(err, "credscan: error: {path}: {message}");
         } else if !opts.quiet {
-            let _ = writeln!(err, "credscan: note: {}: {}", n.path, n.message);
+            let _ = writeln!(err, "credscan: note: {path}: {message}");
         }
     }
 }
 
 /// A fatal error before or instead of a scan (bad argument, missing path).
+/// Control characters in it are escaped.
 pub fn fatal(message: &str) {
-    let _ = writeln!(io::stderr(), "credscan: error: {message}");
+    let _ = writeln!(io::stderr(), "credscan: error: {}", escape::text(message));
 }
 
 /// A plain informational line on stderr (e.g. a baseline was written).
+/// Control characters in it are escaped.
 pub fn info(message: &str) {
-    let _ = writeln!(io::stderr(), "credscan: {message}");
+    let _ = writeln!(io::stderr(), "credscan: {}", escape::text(message));
 }

@@ -5,6 +5,7 @@ use std::ops::Range;
 
 use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 
+use super::escape;
 use crate::decode;
 use crate::finding::redact;
 use crate::span::{char_count, LineIndex};
@@ -47,6 +48,10 @@ impl Snippet {
         } else {
             (mask_runs(&prefix), mask_runs(&suffix))
         };
+        // The file's own control characters never reach the terminal.
+        let prefix = escape::text_keep_tabs(&prefix).into_owned();
+        let shown = escape::text_keep_tabs(&shown).into_owned();
+        let suffix = escape::text_keep_tabs(&suffix).into_owned();
         let mut text = String::new();
         if prefix.len() < prefix_full.len() {
             text.push('…');
@@ -60,7 +65,7 @@ impl Snippet {
             text.push('…');
         }
         Snippet {
-            name: name.to_string(),
+            name: escape::text(name).into_owned(),
             text,
             label,
             line0: l0,

@@ -237,3 +237,47 @@ fn depth_is_bounded() {
     // Not found past the depth limit, and no stack overflow or blow-up.
     assert!(scan(v.as_bytes()).is_empty());
 }
+
+/// A `kubernetes.io/dockerconfigjson` Secret followed by another document
+/// (`kubectl get -o yaml`, `helm template`, `kustomize build` streams): the
+/// `---` line is base64url-shaped but is not a wrapped continuation.
+#[test]
+fn document_separator_after_secret_data_does_not_hide_it() {
+    let auth = b64("deployer:Zq8vLm2Kp4Rt7Wx");
+    let blob = b64(&format!(
+        r#"{{"auths":{{"registry.example.com":{{"auth":"{auth}"}}}}}}"#
+    ));
+    for tail in [
+        "---\n",
+        "---\napiVersion: apps/v1\nkind: Deployment\n",
+        "-----\n",
+    ] {
+        let text = format!(
+            "apiVersion: v1\nkind: Secret\ntype: kubernetes.io/dockerconfigjson\ndata:\n  .dockerconfigjson: {blob}\n{tail}"
+        );
+        let f = one(&text);
+        assert_eq!(f.username.as_deref(), Some("deployer"), "{tail:?}");
+        assert_eq!(&text[f.span.clone()], blob);
+    }
+}
+
+/// Generated passwords contain `%` before a letter; only a value that is a
+/// template (`%s`, `%s:%s`) is a placeholder.
+#[test]
+fn percent_inside_random_password_is_not_a_placeholder() {
+    let auth = b64("deployer:Zq8v%dLm2Kp4Rt7Wx");
+    let f = one(&format!(
+        r#"{{"auths":{{"registry.example.test":{{"auth":"{auth}"}}}}}}"#
+    ));
+    assert_eq!(f.secret.expose(), "Zq8v%dLm2Kp4Rt7Wx");
+    let f = one(
+        "kubectl create secret docker-registry regcred --docker-server=registry.example.test \
+         --docker-username=deployer --docker-password='ab%qXy7Lm2Kp4Rt'\n",
+    );
+    assert_eq!(f.secret.expose(), "ab%qXy7Lm2Kp4Rt");
+    none(&format!(
+        r#"{{"auths":{{"registry.example.test":{{"auth":"{}"}}}}}}"#,
+        b64("%s:%s")
+    ));
+    none("docker login -u deployer -p '%s' registry.example.test\n");
+}

@@ -164,7 +164,10 @@ pub fn scan(
     let top = toplevel(cwd)?;
     let mut blobs = Vec::new();
     for e in entries(cwd, pathspecs)? {
-        let display = String::from_utf8_lossy(&e.path).into_owned();
+        let display = match std::str::from_utf8(&e.path) {
+            Ok(s) => s.to_string(),
+            Err(_) => crate::report::escape::quote_bytes(&e.path),
+        };
         let in_tree = top.join(path_from_bytes(&e.path));
         if excludes.is_some_and(|x| x.is_excluded(&in_tree, false)) {
             continue;

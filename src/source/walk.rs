@@ -96,13 +96,25 @@ pub fn walk(paths: &[&Path], walk: &WalkOptions, settings: &Settings, sink: &Sin
     });
 }
 
-/// The path as the walk reached it, with `/` separators and without a
-/// leading `./`.
+/// The path as the walk reached it, without a leading `./`. A name that is
+/// not UTF-8 is quoted as git quotes it (`"caf\351.json"`), so it names the
+/// real file rather than one with U+FFFD in it; a `\\` in a Unix name is
+/// kept (on Windows it is the separator and becomes `/`). Text reporters
+/// escape control characters when they print it.
 pub fn display_path(p: &Path) -> String {
-    let s = p.to_string_lossy().replace('\\', "/");
-    match s.strip_prefix("./") {
-        Some(rest) if !rest.is_empty() => rest.to_string(),
-        _ => s,
+    let bytes = crate::report::escape::path_bytes(p);
+    #[cfg(windows)]
+    let bytes: Vec<u8> = bytes
+        .iter()
+        .map(|&b| if b == b'\\' { b'/' } else { b })
+        .collect();
+    let rel = match bytes.strip_prefix(b"./") {
+        Some(rest) if !rest.is_empty() => rest,
+        _ => &bytes[..],
+    };
+    match std::str::from_utf8(rel) {
+        Ok(s) => s.to_string(),
+        Err(_) => crate::report::escape::quote_bytes(rel),
     }
 }
 
