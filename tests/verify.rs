@@ -264,6 +264,13 @@ fn basic_registry_live_invalid_and_outputs() {
         &[],
     );
     assert!(
+        human
+            .stderr
+            .contains("verified: 2 live, 1 invalid, 0 unknown"),
+        "{}",
+        human.stderr
+    );
+    assert!(
         only_human.stderr.contains("1 not live (--only-live)"),
         "{}",
         only_human.stderr
@@ -678,4 +685,162 @@ fn token_registry_live_wrong_password_and_identity_tokens() {
             .all(|r| r.method != "GET" || r.basic().is_some()),
         "no anonymous token request"
     );
+}
+
+/// A fake registry whose token service is on the same host at `realm_path`
+/// (which may carry a query), accepting one user and password.
+fn fake_token_registry(pki: &Pki, realm_path: &str, service: &str, user: &str) -> FakeServer {
+    let port = std::sync::Arc::new(std::sync::OnceLock::<u16>::new());
+    let (p2, realm_path, service, user) = (
+        port.clone(),
+        realm_path.to_string(),
+        service.to_string(),
+        user.to_string(),
+    );
+    let token_path = realm_path.split('?').next().unwrap().to_string();
+    let server = FakeServer::https(&pki.loopback(), move |r, _| {
+        let path = r.target.split('?').next().unwrap_or("");
+        if path == token_path {
+            return match r.basic() {
+                Some((u, p)) if u == user && p == PASSWORD => {
+                    Reply::new(200).json(r#"{"token":"issued-by-fake"}"#.into())
+                }
+                _ => Reply::new(401),
+            };
+        }
+        if r.bearer() == Some("issued-by-fake") {
+            return Reply::new(200).json("{}".into());
+        }
+        let challenge = format!(
+            "Bearer realm=\"https://127.0.0.1:{}{realm_path}\",service=\"{service}\"",
+            p2.get().unwrap()
+        );
+        Reply::new(401).header("WWW-Authenticate", &challenge)
+    });
+    port.set(server.port()).unwrap();
+    server
+}
+
+fn ecr_token(expiration: u64) -> String {
+    STANDARD.encode(format!(
+        "{{\"payload\":\"Zm9vYmFyUGF5bG9hZEZha2U=\",\"datakey\":\"ZGF0YWtleUZha2U=\",\"version\":\"2\",\"type\":\"DATA_KEY\",\"expiration\":{expiration}}}"
+    ))
+}
+
+/// The request shapes of the documented registry flows, against fakes that
+/// answer as those registries document (the real services are never
+/// contacted by tests).
+#[test]
+fn documented_registry_flows() {
+    let pki = Pki::new();
+    let dir = tempfile::tempdir().unwrap();
+    let ca = ca_args(dir.path(), &pki);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+
+    // Harbor: robot accounts named `robot$project+name`, realm /service/token.
+    let harbor = fake_token_registry(&pki, "/service/token", "harbor-registry", "robot$ci+puller");
+    // NGC: a realm that already carries a query, user `$oauthtoken`.
+    let ngc = fake_token_registry(&pki, "/token?service=ngc", "ngc", "$oauthtoken");
+    // ACR: the null GUID user with a refresh token as password, /oauth2/token.
+    let acr_user = "00000000-0000-0000-0000-000000000000";
+    let acr = fake_token_registry(&pki, "/oauth2/token", "fake.azurecr.io", acr_user);
+    // ECR: Basic on /v2/ with user AWS.
+    let ecr = FakeServer::https(&pki.loopback(), |r, _| match r.basic() {
+        Some((u, p)) if u == "AWS" && p == ecr_token(4_102_444_800) => Reply::new(200),
+        _ => Reply::new(401).header(
+            "WWW-Authenticate",
+            "Basic realm=\"https://fake.dkr.ecr.test/\",service=\"ecr.amazonaws.com\"",
+        ),
+    });
+    // A registrytoken: a bearer token sent as is.
+    let bearer = FakeServer::https(&pki.loopback(), |r, _| {
+        if r.bearer() == Some(REFRESH) {
+            Reply::new(200)
+        } else {
+            Reply::new(401).header("WWW-Authenticate", "Bearer realm=\"https://127.0.0.1:1/t\"")
+        }
+    });
+    // A registry without authentication cannot tell anything.
+    let open = FakeServer::https(&pki.loopback(), |_, _| Reply::new(200));
+
+    let h = |s: &FakeServer| format!("127.0.0.1:{}", s.port());
+    let files = [
+        (
+            "harbor.json",
+            config_auth(&h(&harbor), "robot$ci+puller", PASSWORD),
+        ),
+        ("ngc.json", config_auth(&h(&ngc), "$oauthtoken", PASSWORD)),
+        ("acr.json", config_auth(&h(&acr), acr_user, PASSWORD)),
+        (
+            "ecr.json",
+            config_auth(&h(&ecr), "AWS", &ecr_token(4_102_444_800)),
+        ),
+        (
+            "ecr-expired.json",
+            config_auth(&h(&ecr), "AWS", &ecr_token(now - 3600)),
+        ),
+        (
+            "bearer.json",
+            format!(
+                "{{\"auths\": {{\"{}\": {{\"registrytoken\": \"{REFRESH}\"}}}}}}\n",
+                h(&bearer)
+            ),
+        ),
+        ("open.json", config_auth(&h(&open), USER, PASSWORD)),
+    ];
+    for (name, text) in &files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let run = scan_dir(dir.path(), &["--verify", "--verify-ca-file", &ca], &[]);
+    for live in [
+        "harbor.json",
+        "ngc.json",
+        "acr.json",
+        "ecr.json",
+        "bearer.json",
+    ] {
+        assert_eq!(run.status(live), "live", "{live}: {}", run.reason(live));
+    }
+    assert_eq!(run.status("ecr-expired.json"), "invalid");
+    assert!(run.reason("ecr-expired.json").contains("no request sent"));
+    assert_eq!(run.status("open.json"), "unknown");
+    assert!(run.reason("open.json").contains("without authentication"));
+
+    let token_get = |s: &FakeServer| {
+        s.seen()
+            .into_iter()
+            .find(|r| r.basic().is_some())
+            .expect("a token request with Basic credentials")
+    };
+    let t = token_get(&harbor);
+    assert!(
+        t.target
+            .starts_with("/service/token?service=harbor-registry&account=robot%24ci%2Bpuller"),
+        "{}",
+        t.target
+    );
+    assert_eq!(t.basic().unwrap().0, "robot$ci+puller");
+    let t = token_get(&ngc);
+    assert!(
+        t.target
+            .starts_with("/token?service=ngc&service=ngc&account=%24oauthtoken"),
+        "{}",
+        t.target
+    );
+    let t = token_get(&acr);
+    assert!(
+        t.target
+            .starts_with("/oauth2/token?service=fake.azurecr.io&account=00000000-"),
+        "{}",
+        t.target
+    );
+    // The expired ECR token was never sent.
+    let expired = ecr_token(now - 3600);
+    assert!(ecr
+        .seen()
+        .iter()
+        .all(|r| r.basic().map(|b| b.1) != Some(expired.clone())));
 }

@@ -111,6 +111,22 @@ pub fn summary(outcome: &Outcome) -> String {
     if sup.baseline > 0 {
         line.push_str(&format!("; {} in baseline", sup.baseline));
     }
+    let mut counts = [0usize; 3];
+    for f in &outcome.findings {
+        if let Some(v) = &f.verification {
+            counts[match v.status {
+                crate::verify::Status::Live => 0,
+                crate::verify::Status::Invalid => 1,
+                crate::verify::Status::Unknown => 2,
+            }] += 1;
+        }
+    }
+    if counts.iter().any(|&n| n > 0) {
+        line.push_str(&format!(
+            "; verified: {} live, {} invalid, {} unknown",
+            counts[0], counts[1], counts[2]
+        ));
+    }
     if sup.not_live > 0 {
         line.push_str(&format!("; {} not live (--only-live)", sup.not_live));
     }

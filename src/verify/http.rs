@@ -44,7 +44,7 @@ impl Request<'_> {
 }
 
 /// What came back (after same-origin redirects and rate-limit retries).
-#[derive(Debug)]
+/// No `Debug`: the body may hold an issued token.
 pub struct Response {
     pub status: u16,
     /// The `WWW-Authenticate` header values.

@@ -136,6 +136,15 @@ mod tests {
     }
 
     #[test]
+    fn debug_output_redacts_the_secret() {
+        let findings = vec![finding(Some("ghcr.io"), "deployer", "Zq8vLm2Kp4Rt7Wx")];
+        let (cred, _) = &distinct(&findings)[0];
+        let shown = format!("{cred:?}");
+        assert!(!shown.contains("Zq8vLm2Kp4Rt7Wx"), "{shown}");
+        assert!(shown.contains("ghcr.io"));
+    }
+
+    #[test]
     fn progress_counts_distinct_checks() {
         let findings: Vec<Finding> = (0..7)
             .map(|i| {
