@@ -11,10 +11,10 @@ use std::time::Instant;
 use clap::Parser;
 
 use crate::cli::{Cli, ColorChoice, Format, DEFAULT_MAX_FILE_SIZE};
+use crate::input::walk::{self, WalkOptions};
+use crate::input::{self, staged, Settings, Sink};
 use crate::report::{self, Options, Outcome, Roots, Suppressed};
 use crate::settings::{self, Config};
-use crate::source::walk::{self, WalkOptions};
-use crate::source::{self, staged, Settings, Sink};
 use crate::suppress::{self, baseline::Baseline};
 use crate::verify;
 
@@ -24,7 +24,7 @@ pub const EXIT_FINDINGS: u8 = 1;
 pub const EXIT_ERROR: u8 = 2;
 
 pub fn main() -> ExitCode {
-    source::install_panic_hook();
+    input::install_panic_hook();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -195,7 +195,7 @@ pub fn run(cli: &Cli) -> u8 {
             scanned.map_err(|e| e.to_string())
         } else {
             if stdin {
-                source::scan_stdin(&cli.stdin_name, &settings, &sink);
+                input::scan_stdin(&cli.stdin_name, &settings, &sink);
             }
             let walk_opts = WalkOptions {
                 no_ignore: cli.no_ignore,

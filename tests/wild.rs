@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use credscan::source::{locate, Settings};
+use credscan::input::{locate, Settings};
 use serde::Deserialize;
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
@@ -52,7 +52,7 @@ fn scan_dir(sub: &str) -> (BTreeSet<String>, Vec<Row>) {
             .to_string_lossy()
             .replace('\\', "/");
         let bytes = fs::read(e.path()).expect("readable file");
-        let raw = credscan::scan::scan(&bytes);
+        let raw = credscan::engine::scan(&bytes);
         for f in locate(&rel, &bytes, raw, &settings) {
             rows.push(Row {
                 path: rel.clone(),

@@ -24,7 +24,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::finding::Finding;
+use crate::model::finding::Finding;
 
 pub const VERSION: u32 = 1;
 
@@ -142,7 +142,7 @@ pub fn write(path: &Path, findings: &[Finding]) -> Result<usize, BaselineError> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rule::Rule;
+    use crate::model::rule::Rule;
     use crate::testing::finding;
 
     #[test]

@@ -28,8 +28,8 @@ use super::http::{query_escape, Auth, Client, Origin, Request, Response};
 use super::pool::Credential;
 use super::target::Target;
 use super::Verification;
-use crate::classify::{self, TokenKind};
-use crate::finding::SecretKind;
+use crate::judge::classify::{self, TokenKind};
+use crate::model::finding::SecretKind;
 
 /// The OAuth2 client id credscan announces to token services.
 const CLIENT_ID: &str = "credscan";

@@ -6,8 +6,8 @@ use std::sync::Mutex;
 
 use super::target::Target;
 use super::Verification;
-use crate::classify::TokenKind;
-use crate::finding::{Finding, Secret, SecretKind};
+use crate::judge::classify::TokenKind;
+use crate::model::finding::{Finding, Secret, SecretKind};
 
 /// One credential to check. `Debug` shows the secret redacted.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -96,7 +96,7 @@ pub fn check_all(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rule::Rule;
+    use crate::model::rule::Rule;
     use crate::testing;
 
     fn finding(registry: Option<&str>, user: &str, secret: &str) -> Finding {
