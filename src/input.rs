@@ -272,6 +272,7 @@ pub fn locate_at(
             decode_chain: r.chain.join(" -> "),
             snippet,
             origin: None,
+            verification: None,
         });
     }
     out

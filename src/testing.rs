@@ -30,5 +30,6 @@ pub fn finding(path: &str, rule: Rule, secret: &str, line: usize) -> Finding {
         fix: "Rotate the credential.".into(),
         snippet: None,
         origin: None,
+        verification: None,
     }
 }

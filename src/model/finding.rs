@@ -160,6 +160,8 @@ pub struct Finding {
     pub snippet: Option<crate::report::Snippet>,
     /// Where a history scan found it (`--history`); `None` for files.
     pub origin: Option<Box<Origin>>,
+    /// What the registry said under `--verify`; `None` when not checked.
+    pub verification: Option<crate::verify::Verification>,
 }
 
 /// The commit that introduced a finding found in git history, and how far

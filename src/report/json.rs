@@ -33,6 +33,9 @@ pub struct JsonFinding<'a> {
     /// Only in history scans: the commit that introduced it, and spread.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub history: Option<&'a crate::finding::Origin>,
+    /// Under `--verify`, on each checked finding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verification: Option<&'a crate::verify::Verification>,
 }
 
 impl<'a> JsonFinding<'a> {
@@ -61,6 +64,7 @@ impl<'a> JsonFinding<'a> {
             fingerprint: &f.fingerprint,
             fix: &f.fix,
             history: f.origin.as_deref(),
+            verification: f.verification.as_ref(),
         }
     }
 }

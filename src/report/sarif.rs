@@ -183,7 +183,7 @@ fn result(f: &Finding, index: usize, roots: &Roots) -> Value {
         properties["paths"] = json!(o.paths);
         properties["inHead"] = json!(o.in_head);
     }
-    json!({
+    let mut result = json!({
         "ruleId": descriptor_id(f.rule, f.severity),
         "ruleIndex": index,
         "level": level(f.severity),
@@ -201,7 +201,11 @@ fn result(f: &Finding, index: usize, roots: &Roots) -> Value {
         }],
         "partialFingerprints": fingerprints,
         "properties": properties,
-    })
+    });
+    if let Some(v) = &f.verification {
+        result["properties"]["verification"] = json!(v);
+    }
+    result
 }
 
 /// The SARIF log for `outcome`.
