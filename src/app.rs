@@ -11,16 +11,78 @@ use std::time::Instant;
 use clap::Parser;
 
 use crate::cli::{Cli, ColorChoice, Format, DEFAULT_MAX_FILE_SIZE};
+use crate::input::staged::{self, StagedError};
 use crate::input::walk::{self, WalkOptions};
-use crate::input::{self, staged, Settings, Sink};
+use crate::input::{self, Settings, Sink};
 use crate::report::{self, Options, Outcome, Roots, Suppressed};
 use crate::settings::{self, Config};
-use crate::suppress::{self, baseline::Baseline};
+use crate::suppress;
+use crate::suppress::baseline::{Baseline, BaselineError};
 
 /// Exit statuses.
 pub const EXIT_CLEAN: u8 = 0;
 pub const EXIT_FINDINGS: u8 = 1;
 pub const EXIT_ERROR: u8 = 2;
+
+/// How a run that got as far as a report ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// No findings, and every file was read.
+    Clean,
+    /// At least one finding was reported.
+    Findings,
+    /// No findings, but a file could not be scanned.
+    Incomplete,
+}
+
+impl Status {
+    /// The process exit status: 0, 1 or 2.
+    pub fn code(self) -> u8 {
+        match self {
+            Status::Clean => EXIT_CLEAN,
+            Status::Findings => EXIT_FINDINGS,
+            Status::Incomplete => EXIT_ERROR,
+        }
+    }
+}
+
+/// What stops a run before or instead of its report; each is exit status 2.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot read the current directory: {0}")]
+    CurrentDir(#[source] io::Error),
+    #[error("--staged scans the git index; it cannot also read standard input (`-`)")]
+    StagedWithStdin,
+    #[error("--threads must be at least 1")]
+    ZeroThreads,
+    /// Shown with its source snippet by [`report::config::error`].
+    #[error(transparent)]
+    Config(#[from] settings::ConfigError),
+    #[error(transparent)]
+    Baseline(#[from] BaselineError),
+    #[error("{0}: no such file or directory")]
+    MissingPath(String),
+    #[error("cannot write {path}: {source}")]
+    Output {
+        path: String,
+        #[source]
+        source: io::Error,
+    },
+    #[error(transparent)]
+    Staged(#[from] StagedError),
+    #[error("cannot write the report: {0}")]
+    Report(#[source] io::Error),
+}
+
+impl Error {
+    /// Prints the error on stderr (the config file's with its snippet).
+    fn print(&self, color: bool) {
+        match self {
+            Error::Config(e) => report::config::error(e, color),
+            e => report::fatal(&e.to_string()),
+        }
+    }
+}
 
 pub fn main() -> ExitCode {
     input::install_panic_hook();
@@ -35,7 +97,13 @@ pub fn main() -> ExitCode {
             });
         }
     };
-    ExitCode::from(run(&cli))
+    match run(&cli) {
+        Ok(status) => ExitCode::from(status.code()),
+        Err(e) => {
+            e.print(use_color(cli.color, io::stderr().is_terminal()));
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
 }
 
 fn no_color_env() -> bool {
@@ -77,44 +145,21 @@ fn covers_config_root(cli: &Cli, paths: &[&Path], config: &Config, cwd: &Path) -
         })
 }
 
-/// Runs a scan for a parsed command line; returns the exit status.
-pub fn run(cli: &Cli) -> u8 {
+/// Runs a scan for a parsed command line and writes its report.
+pub fn run(cli: &Cli) -> Result<Status, Error> {
     let started = Instant::now();
     let stderr_color = use_color(cli.color, io::stderr().is_terminal());
-    let cwd = match std::env::current_dir() {
-        Ok(d) => d,
-        Err(e) => {
-            report::fatal(&format!("cannot read the current directory: {e}"));
-            return EXIT_ERROR;
-        }
-    };
+    let cwd = std::env::current_dir().map_err(Error::CurrentDir)?;
     let stdin = cli.paths.iter().any(|p| p.as_os_str() == "-");
     if cli.staged && stdin {
-        report::fatal("--staged scans the git index; it cannot also read standard input (`-`)");
-        return EXIT_ERROR;
+        return Err(Error::StagedWithStdin);
     }
     if cli.threads == Some(0) {
-        report::fatal("--threads must be at least 1");
-        return EXIT_ERROR;
+        return Err(Error::ZeroThreads);
     }
-    let config = match settings::load(cli.config.as_deref(), &config_start(cli, &cwd), &cwd) {
-        Ok(c) => c,
-        Err(e) => {
-            report::config::error(&e, stderr_color);
-            return EXIT_ERROR;
-        }
-    };
+    let config = settings::load(cli.config.as_deref(), &config_start(cli, &cwd), &cwd)?;
     let format = cli.format.or(config.format).unwrap_or(Format::Human);
-    let baseline = match &cli.baseline {
-        Some(p) => match Baseline::read(p) {
-            Ok(b) => Some(b),
-            Err(e) => {
-                report::fatal(&e.to_string());
-                return EXIT_ERROR;
-            }
-        },
-        None => None,
-    };
+    let baseline = cli.baseline.as_deref().map(Baseline::read).transpose()?;
     let default_path = [PathBuf::from(".")];
     let given: &[PathBuf] = if cli.paths.is_empty() && !cli.staged {
         &default_path
@@ -125,23 +170,19 @@ pub fn run(cli: &Cli) -> u8 {
     if !cli.staged {
         for p in given.iter().filter(|p| p.as_os_str() != "-") {
             if std::fs::symlink_metadata(p).is_err() {
-                report::fatal(&format!(
-                    "{}: no such file or directory",
-                    walk::display_path(p)
-                ));
-                return EXIT_ERROR;
+                return Err(Error::MissingPath(walk::display_path(p)));
             }
             paths.push(p);
         }
     }
     let mut output: Box<dyn Write> = match &cli.output {
-        Some(path) if cli.write_baseline.is_none() => match File::create(path) {
-            Ok(f) => Box::new(BufWriter::new(f)),
-            Err(e) => {
-                report::fatal(&format!("cannot write {}: {e}", path.display()));
-                return EXIT_ERROR;
-            }
-        },
+        Some(path) if cli.write_baseline.is_none() => {
+            let file = File::create(path).map_err(|source| Error::Output {
+                path: path.display().to_string(),
+                source,
+            })?;
+            Box::new(BufWriter::new(file))
+        }
         _ => Box::new(io::stdout().lock()),
     };
     let threads = cli.threads.unwrap_or_else(|| {
@@ -169,7 +210,7 @@ pub fn run(cli: &Cli) -> u8 {
                 &settings,
                 &sink,
             );
-            scanned.map_err(|e| e.to_string())
+            scanned
         } else {
             if stdin {
                 input::scan_stdin(&cli.stdin_name, &settings, &sink);
@@ -183,13 +224,7 @@ pub fn run(cli: &Cli) -> u8 {
             Ok(cwd.clone())
         }
     });
-    let base = match base {
-        Ok(top) => top,
-        Err(e) => {
-            report::fatal(&e);
-            return EXIT_ERROR;
-        }
-    };
+    let base = base?;
     let stats = sink.stats(started.elapsed().as_millis() as u64);
     let (mut findings, mut notices) = sink.into_parts();
     findings.sort_by(|a, b| {
@@ -230,23 +265,18 @@ pub fn run(cli: &Cli) -> u8 {
     };
 
     if let Some(path) = &cli.write_baseline {
-        match suppress::baseline::write(path, &allowed.kept) {
-            Ok(n) => report::info(&format!(
-                "wrote baseline {} ({n} finding{})",
-                path.display(),
-                if n == 1 { "" } else { "s" }
-            )),
-            Err(e) => {
-                report::fatal(&e.to_string());
-                return EXIT_ERROR;
-            }
-        }
+        let n = suppress::baseline::write(path, &allowed.kept)?;
+        report::info(&format!(
+            "wrote baseline {} ({n} finding{})",
+            path.display(),
+            if n == 1 { "" } else { "s" }
+        ));
         warn_stale();
-        return if stats.errors > 0 {
-            EXIT_ERROR
+        return Ok(if stats.errors > 0 {
+            Status::Incomplete
         } else {
-            EXIT_CLEAN
-        };
+            Status::Clean
+        });
     }
 
     let (findings, baselined) = match &baseline {
@@ -263,12 +293,12 @@ pub fn run(cli: &Cli) -> u8 {
         },
     };
     let roots = || Roots::discover(&base);
-    let code = if !outcome.findings.is_empty() {
-        EXIT_FINDINGS
+    let status = if !outcome.findings.is_empty() {
+        Status::Findings
     } else if outcome.stats.errors > 0 {
-        EXIT_ERROR
+        Status::Incomplete
     } else {
-        EXIT_CLEAN
+        Status::Clean
     };
     let written = match format {
         Format::Human => report::human::write(&outcome, &opts, &mut output),
@@ -281,15 +311,14 @@ pub fn run(cli: &Cli) -> u8 {
     let written = written.and_then(|()| output.flush());
     if let Err(e) = written {
         if e.kind() != io::ErrorKind::BrokenPipe {
-            report::fatal(&format!("cannot write the report: {e}"));
-            return EXIT_ERROR;
+            return Err(Error::Report(e));
         }
     }
     warn_stale();
     let next = matches!(format, Format::Human | Format::Concise)
         .then(|| next_step(cli, format == Format::Human));
-    report::closing(&outcome, code, next.as_ref(), cli.quiet);
-    code
+    report::closing(&outcome, status.code(), next.as_ref(), cli.quiet);
+    Ok(status)
 }
 
 /// The baseline file suggested after findings: the one in use, else

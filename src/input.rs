@@ -3,6 +3,7 @@
 //! printed.
 
 pub mod staged;
+pub mod utf16;
 pub mod walk;
 pub mod window;
 
@@ -153,12 +154,23 @@ pub fn scan_bytes(display: &str, bytes: &[u8], settings: &Settings, sink: &Sink)
     #[cfg(debug_assertions)]
     injected_fault(bytes);
     if is_binary(bytes) {
-        sink.skip_silently();
-        return;
+        match utf16::decode(bytes) {
+            Some(text) => return scan_text(display, bytes.len(), text.as_bytes(), settings, sink),
+            None => {
+                sink.skip_silently();
+                return;
+            }
+        }
     }
+    scan_text(display, bytes.len(), bytes, settings, sink);
+}
+
+/// Scans one file's text (its bytes, or their decoding from UTF-16;
+/// `file_len` is the size read from the file).
+fn scan_text(display: &str, file_len: usize, bytes: &[u8], settings: &Settings, sink: &Sink) {
     sink.files_scanned.fetch_add(1, Ordering::Relaxed);
     sink.bytes_scanned
-        .fetch_add(bytes.len() as u64, Ordering::Relaxed);
+        .fetch_add(file_len as u64, Ordering::Relaxed);
     let raw = scan::scan(bytes);
     if raw.is_empty() {
         return;

@@ -49,7 +49,19 @@ pub fn scan_windows(
         if first {
             first = false;
             if is_binary(&buf) {
-                sink.skip_silently();
+                if super::utf16::looks_like(&buf) {
+                    // Decoding needs the whole file; above the window
+                    // size it is not held in memory.
+                    sink.note(
+                        display,
+                        format!(
+                            "skipped: UTF-16 text larger than {} MiB is not decoded",
+                            WHOLE_LIMIT >> 20
+                        ),
+                    );
+                } else {
+                    sink.skip_silently();
+                }
                 return Ok(total);
             }
             sink.files_scanned
