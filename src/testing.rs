@@ -30,5 +30,6 @@ pub fn finding(path: &str, rule: Rule, secret: &str, line: usize) -> Finding {
         fix: "Rotate the credential. Use a secret store.".into(),
         fix_rotate_len: "Rotate the credential.".len(),
         snippet: None,
+        verification: None,
     }
 }

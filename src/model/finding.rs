@@ -139,6 +139,8 @@ pub struct Finding {
     pub fix_rotate_len: usize,
     /// Redacted source lines around the finding, for human output.
     pub snippet: Option<crate::report::Snippet>,
+    /// What the registry said under `--verify`; `None` when not checked.
+    pub verification: Option<crate::verify::Verification>,
 }
 
 /// A fingerprint stable across line moves and reformatting: derived from

@@ -118,7 +118,7 @@ fn snippet_lines(f: &Finding, opts: &Options, width: usize) -> Option<[String; 2
     let secret = if opts.reveal {
         esc(f.secret.expose()).into_owned()
     } else {
-        f.secret.redacted()
+        esc(&f.secret.redacted()).into_owned()
     };
     Some([
         format!("      {number} | {text}"),
@@ -203,6 +203,14 @@ pub fn write(outcome: &Outcome, opts: &Options, out: &mut dyn Write) -> io::Resu
             if let Some(detail) = &f.detail {
                 writeln!(out, "      detail:  {}", esc(detail))?;
             }
+            if let Some(v) = &f.verification {
+                writeln!(
+                    out,
+                    "      verified: {} ({})",
+                    v.status.as_str(),
+                    esc(&v.reason)
+                )?;
+            }
         }
     }
     for (i, (fix, applies)) in fixes.iter().enumerate() {
@@ -249,6 +257,25 @@ pub fn summary(outcome: &Outcome) -> String {
     }
     if sup.baseline > 0 {
         line.push_str(&format!("; {} in baseline", sup.baseline));
+    }
+    let mut counts = [0usize; 3];
+    for f in &outcome.findings {
+        if let Some(v) = &f.verification {
+            counts[match v.status {
+                crate::verify::Status::Live => 0,
+                crate::verify::Status::Invalid => 1,
+                crate::verify::Status::Unknown => 2,
+            }] += 1;
+        }
+    }
+    if counts.iter().any(|&n| n > 0) {
+        line.push_str(&format!(
+            "; verified: {} live, {} invalid, {} unknown",
+            counts[0], counts[1], counts[2]
+        ));
+    }
+    if sup.not_live > 0 {
+        line.push_str(&format!("; {} not live (--only-live)", sup.not_live));
     }
     line
 }
