@@ -212,7 +212,7 @@ pub fn write(outcome: &Outcome, opts: &Options, out: &mut dyn Write) -> io::Resu
                 )?;
             }
             if let Some(o) = &f.origin {
-                writeln!(out, "      commit:   {}", esc(&o.summary()))?;
+                writeln!(out, "      commit:  {}", esc(&o.summary()))?;
             }
         }
     }
