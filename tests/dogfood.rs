@@ -16,8 +16,12 @@ fn the_project_scans_clean_under_its_own_config() {
     assert!(stderr.contains("exit 0 (clean)"), "{stderr}");
     // The exclusions are what makes it clean: without the config the
     // fixtures are reported.
-    let (code, _, _) = run(credscan()
-        .current_dir(root)
-        .args(["--config", "/dev/null", "--format", "concise", "fixtures"]));
+    let (code, _, _) = run(credscan().current_dir(root).args([
+        "--config",
+        "/dev/null",
+        "--format",
+        "concise",
+        "fixtures",
+    ]));
     assert_eq!(code, 1);
 }
