@@ -199,7 +199,12 @@ pub fn locate_at(
         },
     };
     let mut out = Vec::with_capacity(raw.len());
-    for r in raw {
+    for mut r in raw {
+        // A recognised token in the username slot is the secret.
+        let (username, secret) =
+            classify::token_as_secret(r.username.take(), r.secret.expose().to_string());
+        r.username = username;
+        r.secret = crate::finding::Secret::new(secret);
         let (start0, end0) = (idx.position(r.span.start), idx.position(r.span.end));
         let suppressed = [start0.line, end0.line].iter().any(|&l| {
             let l0 = l - 1;
