@@ -3,7 +3,7 @@
 //! reporter -> exit code.
 
 use std::fs::File;
-use std::io::{self, BufWriter, IsTerminal, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -77,6 +77,34 @@ fn covers_config_root(cli: &Cli, paths: &[&Path], config: &Config, cwd: &Path) -
         })
 }
 
+/// Writes `bytes` to a new temporary file beside `path`, then renames it
+/// over `path`: readers never see a partial file, and a failure leaves the
+/// old file as it was.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let mut n = 0u32;
+    let (tmp, mut file) = loop {
+        let tmp = dir.join(format!(".{name}.credscan-{}-{n}.tmp", std::process::id()));
+        match File::options().write(true).create_new(true).open(&tmp) {
+            Ok(f) => break (tmp, f),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && n < 100 => n += 1,
+            Err(e) => return Err(e),
+        }
+    };
+    let result = file
+        .write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .and_then(|()| std::fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
 /// Runs a scan for a parsed command line; returns the exit status.
 pub fn run(cli: &Cli) -> u8 {
     let started = Instant::now();
@@ -134,15 +162,19 @@ pub fn run(cli: &Cli) -> u8 {
             paths.push(p);
         }
     }
-    let mut output: Box<dyn Write> = match &cli.output {
-        Some(path) if cli.write_baseline.is_none() => match File::create(path) {
-            Ok(f) => Box::new(BufWriter::new(f)),
-            Err(e) => {
-                report::fatal(&format!("cannot write {}: {e}", path.display()));
-                return EXIT_ERROR;
-            }
-        },
-        _ => Box::new(io::stdout().lock()),
+    // `-o FILE` is written to a temporary file beside FILE and renamed
+    // over it once the report is complete: FILE is never truncated before
+    // the scan, and is refused when the scan read it.
+    let output_path = cli
+        .output
+        .as_deref()
+        .filter(|_| cli.write_baseline.is_none());
+    let mut report_buf: Vec<u8> = Vec::new();
+    let mut stdout = io::stdout().lock();
+    let mut output: &mut dyn Write = if output_path.is_some() {
+        &mut report_buf
+    } else {
+        &mut stdout
     };
     let threads = cli.threads.unwrap_or_else(|| {
         std::thread::available_parallelism()
@@ -157,7 +189,12 @@ pub fn run(cli: &Cli) -> u8 {
         reveal: cli.reveal,
         snippets: format == Format::Human && cli.write_baseline.is_none(),
     };
-    let sink = Sink::default();
+    let sink = Sink {
+        output_file: output_path
+            .and_then(|p| std::fs::metadata(p).ok())
+            .and_then(|m| source::FileId::of(&m)),
+        ..Sink::default()
+    };
     let progress = report::progress::wanted(cli.quiet);
     let base = report::progress::with_progress(progress, &sink, || {
         if cli.staged {
@@ -191,6 +228,9 @@ pub fn run(cli: &Cli) -> u8 {
         }
     };
     let stats = sink.stats(started.elapsed().as_millis() as u64);
+    let sink_output_scanned = sink
+        .output_scanned
+        .load(std::sync::atomic::Ordering::Relaxed);
     let (mut findings, mut notices) = sink.into_parts();
     findings.sort_by(|a, b| {
         (&a.path, a.byte_start, a.byte_end, a.rule, &a.username).cmp(&(
@@ -271,6 +311,20 @@ pub fn run(cli: &Cli) -> u8 {
         Format::Github => report::github::write(&outcome, &roots(), cli.quiet, &mut output),
     };
     let written = written.and_then(|()| output.flush());
+    if let (Some(path), Ok(())) = (output_path, &written) {
+        if sink_output_scanned {
+            report::fatal(&format!(
+                "-o {}: that file is one of the scanned files; the report would replace it. \
+                 Write the report outside the scanned paths (or exclude the file)",
+                path.display()
+            ));
+            return EXIT_ERROR;
+        }
+        if let Err(e) = write_atomically(path, &report_buf) {
+            report::fatal(&format!("cannot write {}: {e}", path.display()));
+            return EXIT_ERROR;
+        }
+    }
     if let Err(e) = written {
         if e.kind() != io::ErrorKind::BrokenPipe {
             report::fatal(&format!("cannot write the report: {e}"));

@@ -272,3 +272,66 @@ fn passwords_and_usernames_with_spaces_are_reported() {
     let (code, stdout, _) = run(credscan().arg(dir.path()));
     assert_eq!(code, 0, "{stdout}");
 }
+
+#[test]
+fn output_over_a_scanned_file_is_refused_and_the_file_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let leak = leak_config_for(
+        "registry.example.test",
+        "deployer",
+        "Zq8vLm2Kp4Rt7Wx-output",
+    );
+    let target = dir.path().join("config.json");
+    write(&target, &leak);
+    let (code, stdout, stderr) = run(credscan()
+        .arg(dir.path())
+        .arg("-o")
+        .arg(&target)
+        .args(["--format", "json"]));
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(stderr.contains("one of the scanned files"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), leak);
+    // The same file named directly, and through another path.
+    let (code, _, _) = run(credscan().arg(&target).arg("-o").arg(&target));
+    assert_eq!(code, 2);
+    let other = dir.path().join("sub/../config.json");
+    std::fs::create_dir_all(dir.path().join("sub")).unwrap();
+    let (code, _, _) = run(credscan().arg(dir.path()).arg("-o").arg(&other));
+    assert_eq!(code, 2);
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), leak);
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 2, "no temporary file left: {names:?}");
+}
+
+#[test]
+fn output_is_written_whole_beside_its_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let scanned = dir.path().join("tree");
+    write(
+        &scanned.join("config.json"),
+        &leak_config_for(
+            "registry.example.test",
+            "deployer",
+            "Zq8vLm2Kp4Rt7Wx-output2",
+        ),
+    );
+    let out = dir.path().join("report.json");
+    write(&out, "old report\n");
+    let (code, stdout, stderr) = run(credscan()
+        .arg(&scanned)
+        .arg("-o")
+        .arg(&out)
+        .args(["--format", "json"]));
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(stdout.is_empty());
+    let v = json(&std::fs::read_to_string(&out).unwrap());
+    assert_eq!(v["findings"].as_array().unwrap().len(), 1);
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 2, "no temporary file left: {names:?}");
+}

@@ -36,9 +36,45 @@ pub struct Sink {
     pub bytes_scanned: AtomicU64,
     pub files_skipped: AtomicU64,
     pub errors: AtomicU64,
+    /// The file `-o` will replace, when it exists: the walk records
+    /// whether it read it (`output_scanned`), so the report never
+    /// overwrites a scanned file.
+    pub output_file: Option<FileId>,
+    pub output_scanned: std::sync::atomic::AtomicBool,
+}
+
+/// A file's identity (device and inode on Unix), independent of the path
+/// it was reached by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileId {
+    dev: u64,
+    ino: u64,
+}
+
+impl FileId {
+    #[cfg(unix)]
+    pub fn of(meta: &std::fs::Metadata) -> Option<FileId> {
+        use std::os::unix::fs::MetadataExt;
+        Some(FileId {
+            dev: meta.dev(),
+            ino: meta.ino(),
+        })
+    }
+
+    #[cfg(not(unix))]
+    pub fn of(_meta: &std::fs::Metadata) -> Option<FileId> {
+        None
+    }
 }
 
 impl Sink {
+    /// Records that the file with `meta` is being read.
+    pub fn reading(&self, meta: &std::fs::Metadata) {
+        if self.output_file.is_some() && self.output_file == FileId::of(meta) {
+            self.output_scanned.store(true, Ordering::Relaxed);
+        }
+    }
+
     pub fn note(&self, path: &str, message: impl Into<String>) {
         self.files_skipped.fetch_add(1, Ordering::Relaxed);
         self.push_notice(path, message.into(), false);
