@@ -8,7 +8,8 @@ use std::time::{Duration, Instant};
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
-use credscan::{decode, json, prefilter, scan};
+use credscan::engine::{self as scan, prefilter};
+use credscan::readers::{decode, json};
 
 /// A deterministic xorshift generator, so inputs are the same every run.
 struct Rng(u64);

@@ -11,19 +11,86 @@ use std::time::Instant;
 use clap::Parser;
 
 use crate::cli::{Cli, ColorChoice, Format, DEFAULT_MAX_FILE_SIZE};
+use crate::input::staged::{self, StagedError};
+use crate::input::walk::{self, WalkOptions};
+use crate::input::{self, Settings, Sink};
 use crate::report::{self, Options, Outcome, Roots, Suppressed};
 use crate::settings::{self, Config};
-use crate::source::walk::{self, WalkOptions};
-use crate::source::{self, staged, Settings, Sink};
-use crate::suppress::{self, baseline::Baseline};
+use crate::suppress;
+use crate::suppress::baseline::{Baseline, BaselineError};
 
 /// Exit statuses.
 pub const EXIT_CLEAN: u8 = 0;
 pub const EXIT_FINDINGS: u8 = 1;
 pub const EXIT_ERROR: u8 = 2;
 
+/// How a run that got as far as a report ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// No findings, and every file was read.
+    Clean,
+    /// At least one finding was reported.
+    Findings,
+    /// No findings, but a file could not be scanned.
+    Incomplete,
+}
+
+impl Status {
+    /// The process exit status: 0, 1 or 2.
+    pub fn code(self) -> u8 {
+        match self {
+            Status::Clean => EXIT_CLEAN,
+            Status::Findings => EXIT_FINDINGS,
+            Status::Incomplete => EXIT_ERROR,
+        }
+    }
+}
+
+/// What stops a run before or instead of its report; each is exit status 2.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot read the current directory: {0}")]
+    CurrentDir(#[source] io::Error),
+    #[error("--staged scans the git index; it cannot also read standard input (`-`)")]
+    StagedWithStdin,
+    #[error("--threads must be at least 1")]
+    ZeroThreads,
+    /// Shown with its source snippet by [`report::config::error`].
+    #[error(transparent)]
+    Config(#[from] settings::ConfigError),
+    #[error(transparent)]
+    Baseline(#[from] BaselineError),
+    #[error("{0}: no such file or directory")]
+    MissingPath(String),
+    #[error("cannot write {path}: {source}")]
+    Output {
+        path: String,
+        #[source]
+        source: io::Error,
+    },
+    #[error(
+        "-o {0}: that file is one of the scanned files and the report would replace it; \
+         write the report outside the scanned paths (or exclude the file)"
+    )]
+    OutputIsInput(String),
+    #[error(transparent)]
+    Staged(#[from] StagedError),
+    #[error("cannot write the report: {0}")]
+    Report(#[source] io::Error),
+}
+
+impl Error {
+    /// Prints the error on stderr (the config file's with its snippet).
+    fn print(&self, color: bool) {
+        match self {
+            Error::Config(e) => report::config::error(e, color),
+            e => report::fatal(&e.to_string()),
+        }
+    }
+}
+
 pub fn main() -> ExitCode {
-    source::install_panic_hook();
+    input::install_panic_hook();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
@@ -35,7 +102,13 @@ pub fn main() -> ExitCode {
             });
         }
     };
-    ExitCode::from(run(&cli))
+    match run(&cli) {
+        Ok(status) => ExitCode::from(status.code()),
+        Err(e) => {
+            e.print(use_color(cli.color, io::stderr().is_terminal()));
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
 }
 
 fn no_color_env() -> bool {
@@ -105,44 +178,21 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     result
 }
 
-/// Runs a scan for a parsed command line; returns the exit status.
-pub fn run(cli: &Cli) -> u8 {
+/// Runs a scan for a parsed command line and writes its report.
+pub fn run(cli: &Cli) -> Result<Status, Error> {
     let started = Instant::now();
     let stderr_color = use_color(cli.color, io::stderr().is_terminal());
-    let cwd = match std::env::current_dir() {
-        Ok(d) => d,
-        Err(e) => {
-            report::fatal(&format!("cannot read the current directory: {e}"));
-            return EXIT_ERROR;
-        }
-    };
+    let cwd = std::env::current_dir().map_err(Error::CurrentDir)?;
     let stdin = cli.paths.iter().any(|p| p.as_os_str() == "-");
     if cli.staged && stdin {
-        report::fatal("--staged scans the git index; it cannot also read standard input (`-`)");
-        return EXIT_ERROR;
+        return Err(Error::StagedWithStdin);
     }
     if cli.threads == Some(0) {
-        report::fatal("--threads must be at least 1");
-        return EXIT_ERROR;
+        return Err(Error::ZeroThreads);
     }
-    let config = match settings::load(cli.config.as_deref(), &config_start(cli, &cwd), &cwd) {
-        Ok(c) => c,
-        Err(e) => {
-            report::config::error(&e, stderr_color);
-            return EXIT_ERROR;
-        }
-    };
+    let config = settings::load(cli.config.as_deref(), &config_start(cli, &cwd), &cwd)?;
     let format = cli.format.or(config.format).unwrap_or(Format::Human);
-    let baseline = match &cli.baseline {
-        Some(p) => match Baseline::read(p) {
-            Ok(b) => Some(b),
-            Err(e) => {
-                report::fatal(&e.to_string());
-                return EXIT_ERROR;
-            }
-        },
-        None => None,
-    };
+    let baseline = cli.baseline.as_deref().map(Baseline::read).transpose()?;
     let default_path = [PathBuf::from(".")];
     let given: &[PathBuf] = if cli.paths.is_empty() && !cli.staged {
         &default_path
@@ -153,11 +203,7 @@ pub fn run(cli: &Cli) -> u8 {
     if !cli.staged {
         for p in given.iter().filter(|p| p.as_os_str() != "-") {
             if std::fs::symlink_metadata(p).is_err() {
-                report::fatal(&format!(
-                    "{}: no such file or directory",
-                    walk::display_path(p)
-                ));
-                return EXIT_ERROR;
+                return Err(Error::MissingPath(walk::display_path(p)));
             }
             paths.push(p);
         }
@@ -192,7 +238,7 @@ pub fn run(cli: &Cli) -> u8 {
     let sink = Sink {
         output_file: output_path
             .and_then(|p| std::fs::metadata(p).ok())
-            .and_then(|m| source::FileId::of(&m)),
+            .and_then(|m| input::FileId::of(&m)),
         ..Sink::default()
     };
     let progress = report::progress::wanted(cli.quiet);
@@ -206,10 +252,10 @@ pub fn run(cli: &Cli) -> u8 {
                 &settings,
                 &sink,
             );
-            scanned.map_err(|e| e.to_string())
+            scanned
         } else {
             if stdin {
-                source::scan_stdin(&cli.stdin_name, &settings, &sink);
+                input::scan_stdin(&cli.stdin_name, &settings, &sink);
             }
             let walk_opts = WalkOptions {
                 no_ignore: cli.no_ignore,
@@ -220,15 +266,9 @@ pub fn run(cli: &Cli) -> u8 {
             Ok(cwd.clone())
         }
     });
-    let base = match base {
-        Ok(top) => top,
-        Err(e) => {
-            report::fatal(&e);
-            return EXIT_ERROR;
-        }
-    };
+    let base = base?;
     let stats = sink.stats(started.elapsed().as_millis() as u64);
-    let sink_output_scanned = sink
+    let output_scanned = sink
         .output_scanned
         .load(std::sync::atomic::Ordering::Relaxed);
     let (mut findings, mut notices) = sink.into_parts();
@@ -270,23 +310,18 @@ pub fn run(cli: &Cli) -> u8 {
     };
 
     if let Some(path) = &cli.write_baseline {
-        match suppress::baseline::write(path, &allowed.kept) {
-            Ok(n) => report::info(&format!(
-                "wrote baseline {} ({n} finding{})",
-                path.display(),
-                if n == 1 { "" } else { "s" }
-            )),
-            Err(e) => {
-                report::fatal(&e.to_string());
-                return EXIT_ERROR;
-            }
-        }
+        let n = suppress::baseline::write(path, &allowed.kept)?;
+        report::info(&format!(
+            "wrote baseline {} ({n} finding{})",
+            path.display(),
+            if n == 1 { "" } else { "s" }
+        ));
         warn_stale();
-        return if stats.errors > 0 {
-            EXIT_ERROR
+        return Ok(if stats.errors > 0 {
+            Status::Incomplete
         } else {
-            EXIT_CLEAN
-        };
+            Status::Clean
+        });
     }
 
     let (findings, baselined) = match &baseline {
@@ -312,31 +347,25 @@ pub fn run(cli: &Cli) -> u8 {
     };
     let written = written.and_then(|()| output.flush());
     if let (Some(path), Ok(())) = (output_path, &written) {
-        if sink_output_scanned {
-            report::fatal(&format!(
-                "-o {}: that file is one of the scanned files; the report would replace it. \
-                 Write the report outside the scanned paths (or exclude the file)",
-                path.display()
-            ));
-            return EXIT_ERROR;
+        if output_scanned {
+            return Err(Error::OutputIsInput(path.display().to_string()));
         }
-        if let Err(e) = write_atomically(path, &report_buf) {
-            report::fatal(&format!("cannot write {}: {e}", path.display()));
-            return EXIT_ERROR;
-        }
+        write_atomically(path, &report_buf).map_err(|source| Error::Output {
+            path: path.display().to_string(),
+            source,
+        })?;
     }
     if let Err(e) = written {
         if e.kind() != io::ErrorKind::BrokenPipe {
-            report::fatal(&format!("cannot write the report: {e}"));
-            return EXIT_ERROR;
+            return Err(Error::Report(e));
         }
     }
     warn_stale();
-    if !outcome.findings.is_empty() {
-        EXIT_FINDINGS
+    Ok(if !outcome.findings.is_empty() {
+        Status::Findings
     } else if outcome.stats.errors > 0 {
-        EXIT_ERROR
+        Status::Incomplete
     } else {
-        EXIT_CLEAN
-    }
+        Status::Clean
+    })
 }

@@ -1,7 +1,16 @@
 //! credscan: finds leaked Docker registry credentials.
 //!
-//! Data flows one way: `source` (files, stdin) -> `scan` (candidates, decoding
-//! layer by layer, detectors) -> `finding` -> `suppress` -> `report`.
+//! The modules are pipeline stages; each uses only the stages above it:
+//!
+//! - `model`: findings, secrets, rules, spans (vocabulary only);
+//! - `readers`: span-keeping parsers (JSON, YAML, HCL, shell, base64);
+//! - `forms`: the credential forms, one per file;
+//! - `engine`: the prefilter and the layered scan that runs the forms;
+//! - `judge`: classification, severity and fix hints;
+//! - `input`: files, standard input and the git index, read and scanned;
+//! - `suppress` and `report` (which depend on the model only);
+//! - `settings`, `cli` and `app`: the command line and the config file.
+//!
 //! Only the `report` module prints.
 
 // Slicing a `str` panics off a character boundary; untrusted text goes
@@ -9,21 +18,34 @@
 #![cfg_attr(not(test), deny(clippy::string_slice))]
 
 pub mod app;
-pub mod classify;
 pub mod cli;
-pub mod decode;
-pub mod detect;
-pub mod finding;
-pub mod fix;
-pub mod json;
-pub mod placeholder;
-pub mod prefilter;
+pub mod engine;
+pub mod forms;
+pub mod input;
+pub mod judge;
+pub mod model;
+pub mod readers;
 pub mod report;
-pub mod rule;
-pub mod scan;
 pub mod settings;
-pub mod source;
-pub mod span;
 pub mod suppress;
 #[cfg(test)]
 mod testing;
+
+// The module paths before the tree was arranged in stages, kept while
+// branches written against them are merged.
+#[doc(hidden)]
+pub use engine as scan;
+#[doc(hidden)]
+pub use engine::prefilter;
+#[doc(hidden)]
+pub use forms as detect;
+#[doc(hidden)]
+pub use forms::placeholder;
+#[doc(hidden)]
+pub use input as source;
+#[doc(hidden)]
+pub use judge::{classify, fix};
+#[doc(hidden)]
+pub use model::{finding, rule, span};
+#[doc(hidden)]
+pub use readers::{decode, json};

@@ -2,8 +2,8 @@
 //! Findings are built here in one place, so a field added to `Finding`
 //! changes one constructor, not every test.
 
-use crate::finding::{fingerprint, Finding, Secret, SecretKind};
-use crate::rule::Rule;
+use crate::model::finding::{fingerprint, Finding, Secret, SecretKind};
+use crate::model::rule::Rule;
 
 /// A located finding at `line` with a fingerprint derived as the scanner
 /// derives it.
@@ -23,8 +23,8 @@ pub fn finding(path: &str, rule: Rule, secret: &str, line: usize) -> Finding {
         fingerprint: fingerprint(rule, path, &secret),
         secret,
         kind: SecretKind::Password,
-        token: crate::classify::TokenKind::Password,
-        severity: crate::classify::Severity::High,
+        token: crate::judge::classify::TokenKind::Password,
+        severity: crate::judge::classify::Severity::High,
         detail: None,
         decode_chain: "base64 -> user:password".into(),
         fix: "Rotate the credential.".into(),

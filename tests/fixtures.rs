@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use credscan::source::{locate, Settings};
+use credscan::input::{locate, Settings};
 use serde_json::Value;
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -47,7 +47,7 @@ fn actual() -> (Vec<Row>, BTreeSet<String>) {
         }
         files.insert(rel.clone());
         let bytes = std::fs::read(entry.path()).unwrap();
-        let raw = credscan::scan::scan(&bytes);
+        let raw = credscan::engine::scan(&bytes);
         for f in locate(&rel, &bytes, raw, &settings) {
             rows.push(Row {
                 path: f.path,

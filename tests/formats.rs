@@ -56,8 +56,9 @@ fn github_annotations() {
     assert!(
         lines[0].starts_with(
             "::error file=.docker/config.json,line=4,col=16,endLine=4,endColumn=56,\
-             title=credscan CS001 docker-config-credential::password leaked: registry credential \
-             for registry.example.test (user ci-bot); secret FA********an%0Adecoded: "
+             title=credscan CS001 docker-config-credential%3A high password::High registry \
+             password (password) leaked for registry.example.test (user ci-bot): secret \
+             FA********an. Decoded: "
         ),
         "{}",
         lines[0]

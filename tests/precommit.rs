@@ -242,3 +242,28 @@ fn system_hook_checks_staged_content_and_all_files() {
     let (code, out) = run_all_files(root, Some(&bin));
     assert_eq!(code, 0, "{out}");
 }
+
+/// A UTF-16LE pull Secret (as PowerShell 5.1 writes files) is text to
+/// credscan; the hooks' file filter passes it and the commit is blocked.
+/// pre-commit tags known extensions (`.json`, `.yaml`) as text by name, so
+/// the file here has none: its tags then come from the content, where
+/// `types: [text]` called it binary and never passed it.
+#[test]
+#[ignore = "needs pre-commit"]
+fn system_hook_blocks_a_utf16_file() {
+    require_pre_commit();
+    let bin = built_binary_dir();
+    let dir = project("credscan-system", Some(&bin));
+    let root = dir.path();
+    let before = head(root);
+    let mut bytes = vec![0xFF, 0xFE];
+    for u in leak_config().replace('\n', "\r\n").encode_utf16() {
+        bytes.extend_from_slice(&u.to_le_bytes());
+    }
+    std::fs::write(root.join("regcred-dump"), bytes).unwrap();
+    git(root, ["add", "regcred-dump"]);
+    let (code, out) = commit(root, Some(&bin), "utf-16 leak");
+    assert_ne!(code, 0, "the commit must be blocked:\n{out}");
+    assert_eq!(head(root), before, "no commit was made");
+    assert!(out.contains("regcred-dump:4:16"), "{out}");
+}

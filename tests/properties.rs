@@ -4,8 +4,9 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
 use proptest::prelude::*;
 
-use credscan::placeholder::plausible_pair;
-use credscan::{decode, json, scan};
+use credscan::engine as scan;
+use credscan::forms::placeholder::plausible_pair;
+use credscan::readers::{decode, json};
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
@@ -87,7 +88,7 @@ proptest! {
     fn encoded_configs_without_keywords_pass_the_prefilter(
         host in "[a-z]{1,12}\\.(io|test)(:[0-9]{2,5})?",
         pad in "[ \n]{0,3}",
-        layers in 1usize..=credscan::prefilter::ENCODED_LAYERS,
+        layers in 1usize..=credscan::engine::prefilter::ENCODED_LAYERS,
         url in any::<bool>(),
         key in "(blob|value|x|data1)",
     ) {
@@ -153,8 +154,8 @@ proptest! {
         // to filtering all runs.
         let dense = format!("{}\n{text}", "author registry ".repeat(64));
         prop_assert!(matches!(
-            credscan::prefilter::plan(dense.as_bytes()),
-            credscan::prefilter::Plan::Anchored | credscan::prefilter::Plan::Full
+            credscan::engine::prefilter::plan(dense.as_bytes()),
+            credscan::engine::prefilter::Plan::Anchored | credscan::engine::prefilter::Plan::Full
         ));
         prop_assert_eq!(scan::scan(dense.as_bytes()), scan::scan_full(dense.as_bytes()));
     }

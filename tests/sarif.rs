@@ -67,10 +67,11 @@ fn structure() {
     let run0 = &v["runs"][0];
     let rules = run0["tool"]["driver"]["rules"].as_array().unwrap();
     let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
-    let expected: Vec<&str> = credscan::rule::Rule::ALL.iter().map(|r| r.id()).collect();
-    assert_eq!(ids, expected, "one rule per rule id");
-    assert!(ids.contains(&"CS001") && ids.contains(&"CS010"));
+    // One descriptor per rule and severity the findings use, id RULE/SEVERITY.
+    assert_eq!(ids, ["CS001/high", "CS002/high", "CS004/high"]);
     for r in rules {
+        assert_eq!(r["defaultConfiguration"]["level"], "error");
+        assert_eq!(r["properties"]["security-severity"], "8.0");
         assert!(!r["help"]["text"].as_str().unwrap().is_empty());
         assert!(!r["help"]["markdown"].as_str().unwrap().is_empty());
         assert!(!r["shortDescription"]["text"].as_str().unwrap().is_empty());
@@ -88,6 +89,13 @@ fn structure() {
     for r in results {
         let idx = r["ruleIndex"].as_u64().unwrap() as usize;
         assert_eq!(rules[idx]["id"], r["ruleId"]);
+        assert_eq!(r["level"], "error");
+        let text = r["message"]["text"].as_str().unwrap();
+        assert!(
+            text.starts_with("High registry password (password) leaked for ")
+                && text.contains(" (user "),
+            "names severity, token kind and registry: {text}"
+        );
         let loc = &r["locations"][0]["physicalLocation"];
         assert_eq!(loc["artifactLocation"]["uriBaseId"], "%SRCROOT%");
         uris.push(loc["artifactLocation"]["uri"].as_str().unwrap().to_string());

@@ -45,7 +45,7 @@ fn render(diag: MietteDiagnostic, source: Option<(&str, &str)>, color: bool) -> 
 /// credential pasted in the wrong place.
 pub fn sanitize_source(text: &str) -> String {
     let mut bytes = text.as_bytes().to_vec();
-    for f in crate::scan::scan(text.as_bytes()) {
+    for f in crate::engine::scan(text.as_bytes()) {
         if let Some(span) = bytes.get_mut(f.span) {
             mask(span);
         }

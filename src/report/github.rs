@@ -1,5 +1,7 @@
-//! GitHub Actions workflow commands: one `::error` annotation per finding,
-//! so findings show on the pull request's changed lines.
+//! GitHub Actions workflow commands: one annotation per finding, so
+//! findings show on the pull request's changed lines. The command follows
+//! the severity (critical and high: `error`, medium: `warning`, low:
+//! `notice`), and the message is the one SARIF results carry.
 //!
 //! `::error file=PATH,line=L,col=C,endLine=L2,endColumn=C2,title=T::MESSAGE`
 //!
@@ -11,7 +13,8 @@
 use std::io::{self, Write};
 
 use super::{Outcome, Roots};
-use crate::finding::Finding;
+use crate::judge::classify::Severity;
+use crate::model::finding::Finding;
 
 /// Escapes a command's message: the toolkit's `%`, CR and LF, then every
 /// other control character as in the other text outputs (ESC would reach
@@ -29,32 +32,35 @@ pub fn escape_property(s: &str) -> String {
     escape_data(s).replace(':', "%3A").replace(',', "%2C")
 }
 
+/// The workflow command for a severity.
+pub fn command(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low => "notice",
+    }
+}
+
 /// The annotation for one finding.
 pub fn annotation(f: &Finding, roots: &Roots) -> String {
     let path = roots.relative(&f.path).unwrap_or_else(|| f.path.clone());
-    let title = format!("credscan {} {}", f.rule.id(), f.rule.name());
-    let whose = match (&f.registry, &f.username) {
-        (Some(r), Some(u)) => format!(" for {r} (user {u})"),
-        (Some(r), None) => format!(" for {r}"),
-        (None, Some(u)) => format!(" (user {u})"),
-        (None, None) => String::new(),
-    };
-    let message = format!(
-        "{} leaked: registry credential{whose}; secret {}\ndecoded: {}\nfix: {}",
-        f.kind.as_str(),
-        f.secret.redacted(),
-        f.decode_chain,
-        f.fix
+    let title = format!(
+        "credscan {} {}: {} {}",
+        f.rule.id(),
+        f.rule.name(),
+        f.severity.as_str(),
+        f.token.as_str()
     );
     format!(
-        "::error file={},line={},col={},endLine={},endColumn={},title={}::{}",
+        "::{} file={},line={},col={},endLine={},endColumn={},title={}::{}",
+        command(f.severity),
         escape_property(&path),
         f.line,
         f.column,
         f.end_line,
         f.end_column,
         escape_property(&title),
-        escape_data(&message)
+        escape_data(&super::message(f))
     )
 }
 
@@ -74,7 +80,7 @@ pub fn write(outcome: &Outcome, roots: &Roots, quiet: bool, out: &mut dyn Write)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rule::Rule;
+    use crate::model::rule::Rule;
     use std::path::PathBuf;
 
     #[test]
@@ -98,10 +104,34 @@ mod tests {
         f.registry = Some("https://index.docker.io/v1/".into());
         let a = annotation(&f, &roots);
         assert!(
-            a.starts_with("::error file=dir%2Ca/x%3Ay.json,line=4,col=3,endLine=4,endColumn=9,title=credscan CS001 docker-config-credential::password leaked: registry credential for https://index.docker.io/v1/ (user ci-bot); secret FA********an%0Adecoded: "),
+            a.starts_with("::error file=dir%2Ca/x%3Ay.json,line=4,col=3,endLine=4,endColumn=9,title=credscan CS001 docker-config-credential%3A high password::High registry password (password) leaked for https://index.docker.io/v1/ (user ci-bot): secret FA********an. Decoded: "),
             "{a}"
         );
         assert!(!a.contains('\n'));
         assert!(!a.contains("FAKEpass-1234-credscan"));
+    }
+
+    #[test]
+    fn the_command_follows_the_severity() {
+        let roots = Roots {
+            base: PathBuf::from("/repo"),
+            src_root: PathBuf::from("/repo"),
+        };
+        let mut f =
+            crate::testing::finding("a.json", Rule::DockerConfig, "FAKEpass-1234-credscan", 1);
+        for (sev, cmd) in [
+            (Severity::Critical, "::error "),
+            (Severity::High, "::error "),
+            (Severity::Medium, "::warning "),
+            (Severity::Low, "::notice "),
+        ] {
+            f.severity = sev;
+            let a = annotation(&f, &roots);
+            assert!(a.starts_with(cmd), "{a}");
+            assert!(
+                a.ends_with(&escape_data(&crate::report::message(&f))),
+                "{a}"
+            );
+        }
     }
 }

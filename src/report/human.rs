@@ -9,7 +9,7 @@ use miette::{
 
 use super::escape::text as esc;
 use super::{Options, Outcome};
-use crate::finding::Finding;
+use crate::model::finding::Finding;
 
 /// Renders one finding as a diagnostic.
 pub fn render_finding(f: &Finding, opts: &Options) -> String {
@@ -56,9 +56,11 @@ pub fn render_finding(f: &Finding, opts: &Options) -> String {
         esc(&f.fix)
     );
     let level = match f.severity {
-        crate::classify::Severity::Critical | crate::classify::Severity::High => Severity::Error,
-        crate::classify::Severity::Medium => Severity::Warning,
-        crate::classify::Severity::Low => Severity::Advice,
+        crate::judge::classify::Severity::Critical | crate::judge::classify::Severity::High => {
+            Severity::Error
+        }
+        crate::judge::classify::Severity::Medium => Severity::Warning,
+        crate::judge::classify::Severity::Low => Severity::Advice,
     };
     let mut diag = MietteDiagnostic::new(message)
         .with_code(format!("credscan::{}::{}", f.rule.id(), f.rule.name()))

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 use super::{Options, Outcome, Stats};
-use crate::finding::Finding;
+use crate::model::finding::Finding;
 
 pub const VERSION: u32 = 1;
 

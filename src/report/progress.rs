@@ -6,7 +6,7 @@ use std::io::{self, IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::source::Sink;
+use crate::input::Sink;
 
 /// Delay before the line appears: quick scans stay silent.
 const DELAY: Duration = Duration::from_secs(1);

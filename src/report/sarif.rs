@@ -2,8 +2,15 @@
 //! GitLab, Azure DevOps). Checked by Microsoft's SARIF Multitool `validate`
 //! in `tests/sarif.rs`.
 //!
-//! - one `reportingDescriptor` per rule id, with descriptions and help;
-//! - one result per finding, located by a region whose lines and columns
+//! - one `reportingDescriptor` per rule and severity that occurs, with the
+//!   stable id `RULE/SEVERITY` (e.g. `CS001/critical`, a hierarchical SARIF
+//!   rule id), so the `security-severity` GitHub code scanning ranks alerts
+//!   by (read from the rule, never from the result) follows the finding's
+//!   severity; descriptions and help come from the rule;
+//! - one result per finding, its `level` from the severity (critical and
+//!   high: `error`, medium: `warning`, low: `note`) and its message naming
+//!   the token kind, registry and user;
+//! - results located by a region whose lines and columns
 //!   are 1-based (`endColumn` is exclusive, as in SARIF) and counted in
 //!   Unicode code points (`columnKind`);
 //! - artifact URIs relative to `%SRCROOT%` (the repository root) when the
@@ -18,8 +25,9 @@ use std::io::{self, Write};
 use serde_json::{json, Value};
 
 use super::{Outcome, Roots};
-use crate::finding::Finding;
-use crate::rule::Rule;
+use crate::judge::classify::Severity;
+use crate::model::finding::Finding;
+use crate::model::rule::Rule;
 
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 /// The `partialFingerprints` key; bump the version if fingerprints change.
@@ -88,49 +96,62 @@ fn pascal(kebab: &str) -> String {
         .collect()
 }
 
-fn rules() -> Vec<Value> {
-    Rule::ALL
-        .iter()
-        .map(|&r| {
-            let (text, markdown) = rule_help(r);
-            json!({
-                "id": r.id(),
-                "name": pascal(r.name()),
-                "shortDescription": {"text": format!("{}.", r.description())},
-                "fullDescription": {"text": format!(
-                    "{}. credscan decodes base64 and JSON layer by layer and reports each real \
-                     user:password pair or token it finds.", r.description())},
-                "help": {"text": text, "markdown": markdown},
-                "defaultConfiguration": {"level": "error"},
-                "properties": {
-                    "tags": ["security", "secrets", "credentials", r.name()],
-                    "precision": "high",
-                    "problem.severity": "error",
-                    "security-severity": "8.0",
-                },
-            })
-        })
-        .collect()
+/// The SARIF `level` of a severity.
+pub fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium => "warning",
+        Severity::Low => "note",
+    }
 }
 
-fn message(f: &Finding) -> String {
-    let whose = match (&f.registry, &f.username) {
-        (Some(r), Some(u)) => format!(" for {r} (user {u})"),
-        (Some(r), None) => format!(" for {r}"),
-        (None, Some(u)) => format!(" (user {u})"),
-        (None, None) => String::new(),
-    };
-    format!(
-        "A registry {} is leaked{whose}: {}. Decoded: {}. {}",
-        f.kind.as_str().replace('-', " "),
-        f.secret.redacted(),
-        f.decode_chain,
-        f.fix
-    )
+/// GitHub code scanning's `security-severity` score: above 9.0 reads
+/// critical, 7.0-8.9 high, 4.0-6.9 medium, 0.1-3.9 low.
+pub fn security_severity(severity: Severity) -> &'static str {
+    match severity {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "2.0",
+    }
 }
 
-fn result(f: &Finding, roots: &Roots) -> Value {
-    let index = Rule::ALL.iter().position(|&r| r == f.rule).unwrap_or(0);
+/// The stable id of the descriptor for `rule` at `severity`.
+pub fn descriptor_id(rule: Rule, severity: Severity) -> String {
+    format!("{}/{}", rule.id(), severity.as_str())
+}
+
+fn descriptor(r: Rule, severity: Severity) -> Value {
+    let (text, markdown) = rule_help(r);
+    let level = level(severity);
+    json!({
+        "id": descriptor_id(r, severity),
+        "name": pascal(&format!("{}-{}", r.name(), severity.as_str())),
+        "shortDescription": {"text": format!("{} ({}).", r.description(), severity.as_str())},
+        "fullDescription": {"text": format!(
+            "{}. credscan decodes base64 and JSON layer by layer and reports each real \
+             user:password pair or token it finds. This descriptor holds the {} findings \
+             of rule {}; the severity follows from the token kind.",
+            r.description(), severity.as_str(), r.id())},
+        "help": {"text": text, "markdown": markdown},
+        "defaultConfiguration": {"level": level},
+        "properties": {
+            "tags": ["security", "secrets", "credentials", r.name()],
+            "precision": "high",
+            "problem.severity": if level == "note" { "recommendation" } else { level },
+            "security-severity": security_severity(severity),
+        },
+    })
+}
+
+/// The descriptors the findings use, ordered by rule then severity.
+fn descriptors(findings: &[Finding]) -> Vec<(Rule, Severity)> {
+    let set: std::collections::BTreeSet<(Rule, Severity)> =
+        findings.iter().map(|f| (f.rule, f.severity)).collect();
+    set.into_iter().collect()
+}
+
+fn result(f: &Finding, index: usize, roots: &Roots) -> Value {
     let artifact = match roots.relative(&f.path) {
         Some(rel) => json!({"uri": encode_uri_path(&rel), "uriBaseId": "%SRCROOT%"}),
         None => {
@@ -138,15 +159,11 @@ fn result(f: &Finding, roots: &Roots) -> Value {
             json!({"uri": file_uri(&abs.to_string_lossy(), false)})
         }
     };
-    let mut text = message(f);
-    if !text.ends_with('.') {
-        text.push('.');
-    }
     json!({
-        "ruleId": f.rule.id(),
+        "ruleId": descriptor_id(f.rule, f.severity),
         "ruleIndex": index,
-        "level": "error",
-        "message": {"text": text},
+        "level": level(f.severity),
+        "message": {"text": super::message(f)},
         "locations": [{
             "physicalLocation": {
                 "artifactLocation": artifact,
@@ -160,10 +177,12 @@ fn result(f: &Finding, roots: &Roots) -> Value {
         }],
         "partialFingerprints": {FINGERPRINT_KEY: f.fingerprint},
         "properties": {
+            "rule": f.rule.id(),
+            "severity": f.severity.as_str(),
             "registry": f.registry,
             "username": f.username,
             "secret": f.secret.redacted(),
-            "secretKind": f.kind.as_str(),
+            "secretKind": f.token.as_str(),
             "decodeChain": f.decode_chain,
         },
     })
@@ -184,6 +203,17 @@ pub fn document(outcome: &Outcome, roots: &Roots) -> Value {
         })
         .collect();
     let version = env!("CARGO_PKG_VERSION");
+    let used = descriptors(&outcome.findings);
+    let results: Vec<Value> = outcome
+        .findings
+        .iter()
+        .map(|f| {
+            let index = used
+                .binary_search(&(f.rule, f.severity))
+                .expect("every finding has a descriptor");
+            result(f, index, roots)
+        })
+        .collect();
     json!({
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -193,7 +223,7 @@ pub fn document(outcome: &Outcome, roots: &Roots) -> Value {
                     "name": "credscan",
                     "version": version,
                     "semanticVersion": version,
-                    "rules": rules(),
+                    "rules": used.iter().map(|&(r, s)| descriptor(r, s)).collect::<Vec<_>>(),
                 },
             },
             "invocations": [{
@@ -204,7 +234,7 @@ pub fn document(outcome: &Outcome, roots: &Roots) -> Value {
                 "%SRCROOT%": {"uri": file_uri(&roots.src_root.to_string_lossy(), true)},
             },
             "columnKind": "unicodeCodePoints",
-            "results": outcome.findings.iter().map(|f| result(f, roots)).collect::<Vec<_>>(),
+            "results": results,
         }],
     })
 }
@@ -250,15 +280,12 @@ mod tests {
         );
         let doc = document(&outcome(vec![f.clone()]), &roots);
         let run = &doc["runs"][0];
-        assert_eq!(
-            run["tool"]["driver"]["rules"].as_array().unwrap().len(),
-            Rule::ALL.len()
-        );
+        assert_eq!(run["tool"]["driver"]["rules"].as_array().unwrap().len(), 1);
         let r = &run["results"][0];
-        assert_eq!(r["ruleId"], "CS002");
+        assert_eq!(r["ruleId"], "CS002/high");
         assert_eq!(
             run["tool"]["driver"]["rules"][r["ruleIndex"].as_u64().unwrap() as usize]["id"],
-            "CS002"
+            "CS002/high"
         );
         let loc = &r["locations"][0]["physicalLocation"];
         assert_eq!(loc["artifactLocation"]["uri"], "sub/k8s/secret.yaml");
@@ -285,5 +312,74 @@ mod tests {
             "file:///elsewhere/config.json"
         );
         assert!(loc["artifactLocation"].get("uriBaseId").is_none());
+    }
+
+    #[test]
+    fn level_and_security_severity_follow_each_findings_severity() {
+        let roots = Roots {
+            base: PathBuf::from("/repo"),
+            src_root: PathBuf::from("/repo"),
+        };
+        let mut findings = Vec::new();
+        for (i, sev) in [
+            Severity::Low,
+            Severity::Critical,
+            Severity::Medium,
+            Severity::High,
+            Severity::Critical,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let mut f = crate::testing::finding(
+                "config.json",
+                Rule::DockerConfig,
+                "FAKEpass-1234-credscan",
+                i + 1,
+            );
+            f.severity = sev;
+            findings.push(f);
+        }
+        findings[1].token = crate::judge::classify::TokenKind::GithubPat;
+        let doc = document(&outcome(findings), &roots);
+        let run = &doc["runs"][0];
+        let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+        let ids: Vec<&str> = rules.iter().map(|r| r["id"].as_str().unwrap()).collect();
+        assert_eq!(
+            ids,
+            ["CS001/critical", "CS001/high", "CS001/medium", "CS001/low"],
+            "one descriptor per rule and severity used, worst first"
+        );
+        let scores: Vec<f64> = rules
+            .iter()
+            .map(|r| {
+                r["properties"]["security-severity"]
+                    .as_str()
+                    .unwrap()
+                    .parse()
+                    .unwrap()
+            })
+            .collect();
+        assert!(scores[0] > 9.0 && (7.0..9.0).contains(&scores[1]));
+        assert!((4.0..7.0).contains(&scores[2]) && (0.1..4.0).contains(&scores[3]));
+        let results = run["results"].as_array().unwrap();
+        let levels: Vec<&str> = results
+            .iter()
+            .map(|r| r["level"].as_str().unwrap())
+            .collect();
+        assert_eq!(levels, ["note", "error", "warning", "error", "error"]);
+        for r in results {
+            let rule = &rules[r["ruleIndex"].as_u64().unwrap() as usize];
+            assert_eq!(rule["id"], r["ruleId"]);
+            assert_eq!(rule["defaultConfiguration"]["level"], r["level"]);
+        }
+        let critical = results[1]["message"]["text"].as_str().unwrap();
+        assert!(
+            critical.starts_with(
+                "Critical GitHub personal access token (classic) (github-pat) leaked for \
+                 registry.example.test (user ci-bot): secret FA********an."
+            ),
+            "{critical}"
+        );
     }
 }

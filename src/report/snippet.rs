@@ -6,9 +6,9 @@ use std::ops::Range;
 use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 
 use super::escape;
-use crate::decode;
-use crate::finding::redact;
-use crate::span::{char_count, LineIndex};
+use crate::model::finding::redact;
+use crate::model::span::{char_count, LineIndex};
+use crate::readers::decode;
 
 /// Characters of context kept before and after the value.
 const BEFORE: usize = 60;

@@ -2,7 +2,7 @@
 //! and count, per entry, how many they matched so unused entries can be
 //! reported as stale (as cargo-deny reports unmatched allow-list entries).
 
-use crate::finding::Finding;
+use crate::model::finding::Finding;
 use crate::settings::AllowEntry;
 
 /// Findings that survive the allow-list, plus match counts.
@@ -83,7 +83,7 @@ pub fn apply(findings: Vec<Finding>, entries: &[AllowEntry]) -> Applied {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rule::Rule;
+    use crate::model::rule::Rule;
 
     fn finding(registry: &str, user: &str, fp: &str) -> Finding {
         let mut f = crate::testing::finding("a.json", Rule::DockerConfig, "FAKEpass-1234", 1);

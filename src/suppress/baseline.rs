@@ -28,7 +28,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::finding::{Finding, FingerprintScheme, FINGERPRINT_KEY_ENV};
+use crate::model::finding::{Finding, FingerprintScheme, FINGERPRINT_KEY_ENV};
 
 pub const VERSION: u32 = 2;
 
@@ -181,7 +181,7 @@ pub fn write(path: &Path, findings: &[Finding]) -> Result<usize, BaselineError> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rule::Rule;
+    use crate::model::rule::Rule;
     use crate::testing::finding;
 
     #[test]

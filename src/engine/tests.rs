@@ -1,0 +1,283 @@
+use super::*;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::Engine as _;
+
+fn b64(s: &str) -> String {
+    STANDARD.encode(s)
+}
+
+fn one(text: &str) -> RawFinding {
+    let f = scan(text.as_bytes());
+    assert_eq!(f.len(), 1, "expected one finding in {text:?}, got {f:#?}");
+    f.into_iter().next().unwrap()
+}
+
+fn none(text: &str) {
+    let f = scan(text.as_bytes());
+    assert!(f.is_empty(), "expected no finding in {text:?}, got {f:#?}");
+}
+
+#[test]
+fn docker_config_every_registry() {
+    let a = b64("octo-fake:FAKEpass-ghcr-0001");
+    let b = b64("hub-fake:dckr_pat_FAKE0credscan0test0token000");
+    let text = format!(
+        r#"{{"auths":{{"ghcr.io":{{"auth":"{a}"}},"https://index.docker.io/v1/":{{"auth":"{b}"}},"gcr.io":{{}}}},"credsStore":"desktop","credHelpers":{{"x.example.test":"ecr-login"}}}}"#
+    );
+    let f = scan(text.as_bytes());
+    assert_eq!(f.len(), 2, "{f:#?}");
+    assert_eq!(f[0].registry.as_deref(), Some("ghcr.io"));
+    assert_eq!(f[0].username.as_deref(), Some("octo-fake"));
+    assert_eq!(&text[f[0].span.clone()], a);
+    assert_eq!(
+        f[1].registry.as_deref(),
+        Some("https://index.docker.io/v1/")
+    );
+    assert_eq!(f[1].secret.expose(), "dckr_pat_FAKE0credscan0test0token000");
+    assert_eq!(f[0].rule, Rule::DockerConfig);
+    assert_eq!(
+        f[0].chain,
+        vec![
+            "JSON auths[\"ghcr.io\"].auth".to_string(),
+            "base64".into(),
+            "user:password".into()
+        ]
+    );
+}
+
+#[test]
+fn kubectl_entry_is_one_finding() {
+    let a = b64("ci-bot:FAKEpass-1234-k8s");
+    let text = format!(
+        r#"{{"auths":{{"registry.example.test":{{"username":"ci-bot","password":"FAKEpass-1234-k8s","email":"ci@example.test","auth":"{a}"}}}}}}"#
+    );
+    let f = one(&text);
+    assert_eq!(&text[f.span.clone()], a);
+}
+
+#[test]
+fn username_password_only_points_at_password() {
+    let text =
+        r#"{"auths": {"quay.io": {"Username": "acme+bot", "Password": "FAKE0QUAY0ROBOT0TOKEN"}}}"#;
+    let f = one(text);
+    assert_eq!(&text[f.span.clone()], "FAKE0QUAY0ROBOT0TOKEN");
+    assert_eq!(f.username.as_deref(), Some("acme+bot"));
+}
+
+#[test]
+fn identity_token_shape() {
+    let a = b64("00000000-0000-0000-0000-000000000000:");
+    let text = format!(
+        r#"{{"auths":{{"fake.azurecr.io":{{"auth":"{a}","identitytoken":"eyJhbGciOiJSUzI1NiJ9.eyJmYWtlIjp0cnVlfQ.RkFLRS1zaWc"}}}}}}"#
+    );
+    let f = one(&text);
+    assert_eq!(f.kind, SecretKind::IdentityToken);
+    assert!(text[f.span.clone()].starts_with("eyJhbGci"));
+    // Without the token the shape is not a finding.
+    none(&format!(
+        r#"{{"auths":{{"fake.azurecr.io":{{"auth":"{a}"}}}}}}"#
+    ));
+}
+
+#[test]
+fn legacy_dockercfg() {
+    let a = b64("ci-bot:FAKEpass-legacy-77");
+    let text = format!(
+        "{{\n  \"https://index.docker.io/v1/\": {{\n    \"email\": \"ci@example.test\",\n    \"auth\": \"{a}\"\n  }}\n}}\n"
+    );
+    let f = one(&text);
+    assert_eq!(f.registry.as_deref(), Some("https://index.docker.io/v1/"));
+    assert_eq!(&text[f.span.clone()], a);
+}
+
+#[test]
+fn kubernetes_secret_data_and_folded() {
+    let inner = format!(
+        r#"{{"auths":{{"ghcr.io":{{"auth":"{}"}}}}}}"#,
+        b64("octo-fake:FAKEpass-k8s-0042")
+    );
+    let outer = b64(&inner);
+    let text = format!(
+        "apiVersion: v1\nkind: Secret\ntype: kubernetes.io/dockerconfigjson\ndata:\n  .dockerconfigjson: {outer}\n"
+    );
+    let f = one(&text);
+    assert_eq!(f.rule, Rule::KubernetesPullSecret);
+    assert_eq!(&text[f.span.clone()], outer);
+    assert_eq!(
+        f.chain.join(" -> "),
+        "data[\".dockerconfigjson\"] -> base64 -> JSON auths[\"ghcr.io\"].auth -> base64 -> user:password"
+    );
+    let folded = format!("data:\n  .dockerconfigjson: >-\n    {outer}\n");
+    let f = one(&folded);
+    assert_eq!(f.rule, Rule::KubernetesPullSecret);
+    // Wrapped at 76 columns in a `|` block.
+    let wrapped: Vec<String> = outer
+        .as_bytes()
+        .chunks(76)
+        .map(|c| format!("    {}", std::str::from_utf8(c).unwrap()))
+        .collect();
+    let block = format!("data:\n  .dockerconfigjson: |\n{}\n", wrapped.join("\n"));
+    let f = one(&block);
+    assert_eq!(f.span.start, block.find(&outer[..76]).unwrap());
+}
+
+#[test]
+fn string_data_raw_json() {
+    let text = format!(
+        "stringData:\n  .dockerconfigjson: |\n    {{\"auths\": {{\"ghcr.io\": {{\"auth\": \"{}\"}}}}}}\n",
+        b64("octo-fake:FAKEpass-sd-0042")
+    );
+    let f = one(&text);
+    assert_eq!(f.rule, Rule::KubernetesPullSecret);
+    assert!(f.chain[0].starts_with("stringData["));
+}
+
+#[test]
+fn escaped_json_in_toml_and_nested_escapes() {
+    let a = b64("ci-bot:FAKEpass-escaped-1");
+    let text = format!(
+        "environment = [\"DOCKER_AUTH_CONFIG={{\\\"auths\\\":{{\\\"registry.example.test:5000\\\":{{\\\"auth\\\":\\\"{a}\\\"}}}}}}\"]\n"
+    );
+    let f = one(&text);
+    assert_eq!(&text[f.span.clone()], a);
+    assert_eq!(f.registry.as_deref(), Some("registry.example.test:5000"));
+    // Two levels of escaping.
+    let text2 = format!(
+        "{{\"cmd\": \"echo \\\"{{\\\\\\\"auths\\\\\\\":{{\\\\\\\"ghcr.io\\\\\\\":{{\\\\\\\"auth\\\\\\\":\\\\\\\"{a}\\\\\\\"}}}}}}\\\"\"}}"
+    );
+    let f = one(&text2);
+    assert_eq!(&text2[f.span.clone()], a);
+}
+
+#[test]
+fn notebook_lines_are_joined() {
+    let a = b64("octo-fake:FAKEpass-notebook-9");
+    let text = format!(
+        "{{\"outputs\": [{{\"text\": [\n    \"{{\\n\",\n    \"  \\\"auths\\\": {{\\n\",\n    \"    \\\"ghcr.io\\\": {{\\n\",\n    \"      \\\"auth\\\": \\\"{a}\\\"\\n\",\n    \"    }}\\n\",\n    \"  }}\\n\",\n    \"}}\"\n]}}]}}"
+    );
+    let f = one(&text);
+    assert_eq!(f.registry.as_deref(), Some("ghcr.io"));
+    assert_eq!(&text[f.span.clone()], a);
+}
+
+#[test]
+fn nested_base64_four_layers_and_urlsafe() {
+    let inner = format!(
+        r#"{{"auths":{{"ghcr.io":{{"auth":"{}"}}}}}}"#,
+        b64("octo-fake:FAKEpass-deep-0042")
+    );
+    let twice = b64(&b64(&inner));
+    let text = format!("blob = \"{twice}\"\n");
+    let f = one(&text);
+    assert_eq!(&text[f.span.clone()], twice);
+    let url = URL_SAFE_NO_PAD.encode(&inner);
+    let text = format!("blob: {url}\n");
+    one(&text);
+}
+
+#[test]
+fn bare_pairs_need_a_credential_context() {
+    let pair = b64("ci-bot:FAKEpass-bare-0042");
+    let f = one(&format!("REGISTRY_AUTH={pair}\n"));
+    assert_eq!(f.rule, Rule::BasicAuthPair);
+    assert_eq!(f.username.as_deref(), Some("ci-bot"));
+    one(&format!(
+        "imageCredentials:\n  registry: quay.io\n  auth: {pair}\n"
+    ));
+    one(&format!("GET /v2/ HTTP/1.1\nAuthorization: Basic {pair}\n"));
+    none(&format!("checksum: {pair}\n"));
+    none(&format!("some text {pair} more\n"));
+}
+
+#[test]
+fn placeholders_are_not_reported() {
+    for pair in [
+        "username:password",
+        "user:pass",
+        "foo:bar",
+        "admin:admin",
+        "janedoe:xxxxxxxxxxx",
+        "ci-bot:${CI_REGISTRY_PASSWORD}",
+        "ci-bot:",
+        "https://example.test/path",
+        "12:30:45",
+        "registry.example.test:5000",
+    ] {
+        let a = b64(pair);
+        none(&format!(r#"{{"auths":{{"ghcr.io":{{"auth":"{a}"}}}}}}"#));
+        none(&format!("REGISTRY_AUTH={a}\n"));
+    }
+    none(r#"{"auths":{"ghcr.io":{"auth":"c3R...zE2"}}}"#);
+    none(r#"{"auths":{"ghcr.io":{"auth":"${DOCKER_AUTH}"}}}"#);
+    none(r#"{"auths":{"ghcr.io":{"username":"ci-bot","password":"$REGISTRY_PASSWORD"}}}"#);
+    none(r#"{"auths":{"ghcr.io":{}},"credsStore":"desktop"}"#);
+    let really = format!(
+        r#"{{"auths":{{"registry.example.test":{{"auth":"{}"}}}}}}"#,
+        b64("Really really reeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeeally long auth keys")
+    );
+    none(&format!("data:\n  .dockerconfigjson: {}\n", b64(&really)));
+}
+
+#[test]
+fn random_base64_and_hashes_are_not_reported() {
+    none("\"integrity\": \"sha512-Q2hlY2tzdW0gb2YgYSBmYWtlIHBhY2thZ2UgZm9yIGNyZWRzY2FuIHRlc3Rz+/AbCdEfGh==\"");
+    none("ci-bot:$apr1$FAKEsalt$abcdefghijklmnopqrstuv\n");
+    none("data:\n  key: 3q2+7wAAAAD/////AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=\n");
+}
+
+#[test]
+fn depth_is_bounded() {
+    let mut v = format!(
+        r#"{{"auths":{{"ghcr.io":{{"auth":"{}"}}}}}}"#,
+        b64("octo-fake:FAKEpass-deep-0042")
+    );
+    for _ in 0..20 {
+        v = b64(&v);
+    }
+    // Not found past the depth limit, and no stack overflow or blow-up.
+    assert!(scan(v.as_bytes()).is_empty());
+}
+
+/// A `kubernetes.io/dockerconfigjson` Secret followed by another document
+/// (`kubectl get -o yaml`, `helm template`, `kustomize build` streams): the
+/// `---` line is base64url-shaped but is not a wrapped continuation.
+#[test]
+fn document_separator_after_secret_data_does_not_hide_it() {
+    let auth = b64("deployer:Zq8vLm2Kp4Rt7Wx");
+    let blob = b64(&format!(
+        r#"{{"auths":{{"registry.example.com":{{"auth":"{auth}"}}}}}}"#
+    ));
+    for tail in [
+        "---\n",
+        "---\napiVersion: apps/v1\nkind: Deployment\n",
+        "-----\n",
+    ] {
+        let text = format!(
+            "apiVersion: v1\nkind: Secret\ntype: kubernetes.io/dockerconfigjson\ndata:\n  .dockerconfigjson: {blob}\n{tail}"
+        );
+        let f = one(&text);
+        assert_eq!(f.username.as_deref(), Some("deployer"), "{tail:?}");
+        assert_eq!(&text[f.span.clone()], blob);
+    }
+}
+
+/// Generated passwords contain `%` before a letter; only a value that is a
+/// template (`%s`, `%s:%s`) is a placeholder.
+#[test]
+fn percent_inside_random_password_is_not_a_placeholder() {
+    let auth = b64("deployer:Zq8v%dLm2Kp4Rt7Wx");
+    let f = one(&format!(
+        r#"{{"auths":{{"registry.example.test":{{"auth":"{auth}"}}}}}}"#
+    ));
+    assert_eq!(f.secret.expose(), "Zq8v%dLm2Kp4Rt7Wx");
+    let f = one(
+        "kubectl create secret docker-registry regcred --docker-server=registry.example.test \
+         --docker-username=deployer --docker-password='ab%qXy7Lm2Kp4Rt'\n",
+    );
+    assert_eq!(f.secret.expose(), "ab%qXy7Lm2Kp4Rt");
+    none(&format!(
+        r#"{{"auths":{{"registry.example.test":{{"auth":"{}"}}}}}}"#,
+        b64("%s:%s")
+    ));
+    none("docker login -u deployer -p '%s' registry.example.test\n");
+}

@@ -1,0 +1,5 @@
+//! Judging a raw finding: what kind of secret it is and how severe
+//! (`classify`), and what to do about it (`fix`).
+
+pub mod classify;
+pub mod fix;

@@ -1,0 +1,7 @@
+//! The vocabulary every stage speaks: findings and the secrets they carry,
+//! rule identifiers, byte spans and line positions. Nothing here scans,
+//! decides or prints.
+
+pub mod finding;
+pub mod rule;
+pub mod span;

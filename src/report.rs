@@ -1,0 +1,169 @@
+//! Reporters: the only code that prints.
+
+pub mod config;
+pub mod escape;
+pub mod github;
+pub mod human;
+pub mod json;
+pub mod jsonl;
+pub mod progress;
+pub mod sarif;
+mod snippet;
+
+pub use snippet::Snippet;
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use crate::model::finding::Finding;
+
+/// Totals for one run.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Stats {
+    pub files_scanned: u64,
+    pub bytes_scanned: u64,
+    pub files_skipped: u64,
+    pub errors: u64,
+    pub elapsed_ms: u64,
+}
+
+/// Something the user should know that is not a finding: a skipped file,
+/// an unreadable path.
+#[derive(Debug, Clone)]
+pub struct Notice {
+    pub path: String,
+    pub message: String,
+    pub is_error: bool,
+}
+
+/// Findings left out of the report on purpose (inline markers are applied
+/// earlier and not counted).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Suppressed {
+    /// By `[[allow]]` entries in the config file.
+    pub config: usize,
+    /// By `--baseline`.
+    pub baseline: usize,
+}
+
+/// Everything a reporter needs.
+pub struct Outcome {
+    pub findings: Vec<Finding>,
+    pub notices: Vec<Notice>,
+    pub stats: Stats,
+    pub suppressed: Suppressed,
+}
+
+/// Where reported paths are rooted, for the formats that need paths
+/// relative to the repository (SARIF, GitHub annotations).
+#[derive(Debug, Clone)]
+pub struct Roots {
+    /// The absolute directory relative reported paths start from: the
+    /// current directory, or the repository root for `--staged`.
+    pub base: PathBuf,
+    /// The absolute source root: the repository root holding `base`, or
+    /// `base` outside a repository.
+    pub src_root: PathBuf,
+}
+
+impl Roots {
+    /// `base` and the nearest directory above it holding `.git` (a directory,
+    /// or a file in a linked worktree).
+    pub fn discover(base: &Path) -> Roots {
+        let src_root = base
+            .ancestors()
+            .find(|d| d.join(".git").exists())
+            .unwrap_or(base)
+            .to_path_buf();
+        Roots {
+            base: base.to_path_buf(),
+            src_root,
+        }
+    }
+
+    /// `path` relative to the source root, `/`-separated; `None` when it
+    /// lies outside it.
+    pub fn relative(&self, path: &str) -> Option<String> {
+        let abs = crate::settings::absolute(Path::new(path), &self.base);
+        let rel = abs.strip_prefix(&self.src_root).ok()?;
+        let s = rel.to_string_lossy().replace('\\', "/");
+        (!s.is_empty()).then_some(s)
+    }
+}
+
+/// ` for REGISTRY (user USER)`; an unnamed registry when the finding has
+/// none, and no user part when it has no username.
+pub fn whose(f: &Finding) -> String {
+    let registry = f.registry.as_deref().unwrap_or("an unnamed registry");
+    match &f.username {
+        Some(u) => format!(" for {registry} (user {u})"),
+        None => format!(" for {registry}"),
+    }
+}
+
+/// The one-paragraph message SARIF results and GitHub annotations share:
+/// severity, token kind (described and by id), registry and user, the
+/// redacted secret, how it decoded and the fix. Ends with a period.
+pub fn message(f: &Finding) -> String {
+    let detail = f
+        .detail
+        .as_deref()
+        .map(|d| format!(" ({d})"))
+        .unwrap_or_default();
+    let mut text = format!(
+        "{} {} ({}){detail} leaked{}: secret {}. Decoded: {}. Fix: {}",
+        capitalize(f.severity.as_str()),
+        f.token.describe(),
+        f.token.as_str(),
+        whose(f),
+        f.secret.redacted(),
+        f.decode_chain,
+        f.fix
+    );
+    if !text.ends_with('.') {
+        text.push('.');
+    }
+    text
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+        .unwrap_or_default()
+}
+
+/// Output options.
+#[derive(Debug, Clone, Copy)]
+pub struct Options {
+    pub reveal: bool,
+    pub color: bool,
+    pub quiet: bool,
+}
+
+/// Writes notices (skips and errors) to stderr. Errors always show; notes
+/// about skipped files are dropped with `--quiet`.
+pub fn notices(notices: &[Notice], opts: &Options) {
+    let stderr = io::stderr();
+    let mut err = stderr.lock();
+    for n in notices {
+        let (path, message) = (escape::text(&n.path), escape::text(&n.message));
+        if n.is_error {
+            let _ = writeln!(err, "credscan: error: {path}: {message}");
+        } else if !opts.quiet {
+            let _ = writeln!(err, "credscan: note: {path}: {message}");
+        }
+    }
+}
+
+/// A fatal error before or instead of a scan (bad argument, missing path).
+/// Control characters in it are escaped.
+pub fn fatal(message: &str) {
+    let _ = writeln!(io::stderr(), "credscan: error: {}", escape::text(message));
+}
+
+/// A plain informational line on stderr (e.g. a baseline was written).
+/// Control characters in it are escaped.
+pub fn info(message: &str) {
+    let _ = writeln!(io::stderr(), "credscan: {}", escape::text(message));
+}
