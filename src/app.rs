@@ -18,6 +18,7 @@ use crate::report::{self, Options, Outcome, Roots, Suppressed};
 use crate::settings::{self, Config};
 use crate::suppress;
 use crate::suppress::baseline::{Baseline, BaselineError};
+use crate::verify;
 
 /// Exit statuses.
 pub const EXIT_CLEAN: u8 = 0;
@@ -77,6 +78,9 @@ pub enum Error {
     Staged(#[from] StagedError),
     #[error("cannot write the report: {0}")]
     Report(#[source] io::Error),
+    /// A `--verify` option or setup problem (nothing was sent).
+    #[error("{0}")]
+    Verify(String),
 }
 
 impl Error {
@@ -178,6 +182,25 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
     result
 }
 
+/// The verification settings under `--verify`, checked before the scan
+/// starts; `None` without it (then no network code runs).
+fn verify_options(cli: &Cli) -> Result<Option<verify::Options>, Error> {
+    if !cli.verify.verify {
+        return Ok(None);
+    }
+    if !verify::AVAILABLE {
+        return Err(Error::Verify(verify::UNAVAILABLE.to_string()));
+    }
+    if cli.write_baseline.is_some() {
+        return Err(Error::Verify(
+            "--verify does not apply to --write-baseline".to_string(),
+        ));
+    }
+    verify::Options::from_args(&cli.verify)
+        .map(Some)
+        .map_err(Error::Verify)
+}
+
 /// Runs a scan for a parsed command line and writes its report.
 pub fn run(cli: &Cli) -> Result<Status, Error> {
     let started = Instant::now();
@@ -190,6 +213,7 @@ pub fn run(cli: &Cli) -> Result<Status, Error> {
     if cli.threads == Some(0) {
         return Err(Error::ZeroThreads);
     }
+    let verify_opts = verify_options(cli)?;
     let config = settings::load(cli.config.as_deref(), &config_start(cli, &cwd), &cwd)?;
     let format = cli.format.or(config.format).unwrap_or(Format::Human);
     let baseline = cli.baseline.as_deref().map(Baseline::read).transpose()?;
@@ -324,10 +348,26 @@ pub fn run(cli: &Cli) -> Result<Status, Error> {
         });
     }
 
-    let (findings, baselined) = match &baseline {
+    let (mut findings, baselined) = match &baseline {
         Some(b) => b.filter(allowed.kept),
         None => (allowed.kept, 0),
     };
+    let mut not_live = 0;
+    if let Some(vo) = &verify_opts {
+        // The only place credscan touches the network.
+        let show = report::progress::wanted(cli.quiet);
+        let progress = |done, total| report::progress::verifying(show, done, total);
+        verify::run(&mut findings, vo, &progress).map_err(Error::Verify)?;
+        if cli.verify.only_live {
+            let before = findings.len();
+            findings.retain(|f| {
+                f.verification
+                    .as_ref()
+                    .is_some_and(|v| v.status == verify::Status::Live)
+            });
+            not_live = before - findings.len();
+        }
+    }
     let outcome = Outcome {
         findings,
         notices,
@@ -335,6 +375,7 @@ pub fn run(cli: &Cli) -> Result<Status, Error> {
         suppressed: Suppressed {
             config: allowed.suppressed,
             baseline: baselined,
+            not_live,
         },
     };
     let roots = || Roots::discover(&base);

@@ -120,6 +120,9 @@ pub struct Cli {
     /// When to use colors (NO_COLOR is honoured in `auto`).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
+
+    #[command(flatten)]
+    pub verify: crate::verify::VerifyArgs,
 }
 
 #[cfg(test)]

@@ -303,6 +303,7 @@ pub fn locate_at(
             detail: class.detail,
             decode_chain: r.chain.join(" -> "),
             snippet,
+            verification: None,
         });
     }
     out

@@ -44,6 +44,8 @@ pub struct Suppressed {
     pub config: usize,
     /// By `--baseline`.
     pub baseline: usize,
+    /// By `--only-live`: checked and not live.
+    pub not_live: usize,
 }
 
 /// Everything a reporter needs.

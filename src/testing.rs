@@ -29,5 +29,6 @@ pub fn finding(path: &str, rule: Rule, secret: &str, line: usize) -> Finding {
         decode_chain: "base64 -> user:password".into(),
         fix: "Rotate the credential.".into(),
         snippet: None,
+        verification: None,
     }
 }

@@ -389,14 +389,14 @@ fn is_acr_admin_password(s: &str) -> bool {
 }
 
 /// The `expiration` of an ECR token: base64 JSON with `payload`.
-fn ecr_expiration(secret: &str) -> Option<i64> {
+pub fn ecr_expiration(secret: &str) -> Option<i64> {
     let json = decode::decode_text(secret.trim().as_bytes())?;
     let v: serde_json::Value = serde_json::from_str(&json).ok()?;
     number(v.get("expiration")?)
 }
 
 /// The `exp` claim of a JWT.
-fn jwt_expiration(secret: &str) -> Option<i64> {
+pub fn jwt_expiration(secret: &str) -> Option<i64> {
     let mut parts = secret.trim().split('.');
     let (header, claims) = (parts.next()?, parts.next()?);
     if !header.starts_with("eyJ") {

@@ -136,6 +136,8 @@ pub struct Finding {
     pub fix: String,
     /// Redacted source lines around the finding, for human output.
     pub snippet: Option<crate::report::Snippet>,
+    /// What the registry said under `--verify`; `None` when not checked.
+    pub verification: Option<crate::verify::Verification>,
 }
 
 /// Environment variable holding the key for keyed fingerprints.

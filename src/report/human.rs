@@ -46,8 +46,13 @@ pub fn render_finding(f: &Finding, opts: &Options) -> String {
         .as_deref()
         .map(|d| format!(" ({})", esc(d)))
         .unwrap_or_default();
+    let verified = f
+        .verification
+        .as_ref()
+        .map(|v| format!("\nverified: {} ({})", v.status.as_str(), esc(&v.reason)))
+        .unwrap_or_default();
     let help = format!(
-        "registry: {}\nusername: {}\nsecret:   {secret}\nkind:     {}{detail}\nseverity: {}\ndecoded:  {}\nfix:      {}",
+        "registry: {}\nusername: {}\nsecret:   {secret}\nkind:     {}{detail}\nseverity: {}{verified}\ndecoded:  {}\nfix:      {}",
         registry.as_deref().unwrap_or("-"),
         username.as_deref().unwrap_or("-"),
         f.token.as_str(),
@@ -107,6 +112,25 @@ pub fn summary(outcome: &Outcome) -> String {
     }
     if sup.baseline > 0 {
         line.push_str(&format!("; {} in baseline", sup.baseline));
+    }
+    let mut counts = [0usize; 3];
+    for f in &outcome.findings {
+        if let Some(v) = &f.verification {
+            counts[match v.status {
+                crate::verify::Status::Live => 0,
+                crate::verify::Status::Invalid => 1,
+                crate::verify::Status::Unknown => 2,
+            }] += 1;
+        }
+    }
+    if counts.iter().any(|&n| n > 0) {
+        line.push_str(&format!(
+            "; verified: {} live, {} invalid, {} unknown",
+            counts[0], counts[1], counts[2]
+        ));
+    }
+    if sup.not_live > 0 {
+        line.push_str(&format!("; {} not live (--only-live)", sup.not_live));
     }
     line
 }

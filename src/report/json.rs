@@ -30,6 +30,9 @@ pub struct JsonFinding<'a> {
     pub decode_chain: &'a str,
     pub fingerprint: &'a str,
     pub fix: &'a str,
+    /// Under `--verify`, on each checked finding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verification: Option<&'a crate::verify::Verification>,
 }
 
 impl<'a> JsonFinding<'a> {
@@ -57,6 +60,7 @@ impl<'a> JsonFinding<'a> {
             decode_chain: &f.decode_chain,
             fingerprint: &f.fingerprint,
             fix: &f.fix,
+            verification: f.verification.as_ref(),
         }
     }
 }

@@ -159,7 +159,7 @@ fn result(f: &Finding, index: usize, roots: &Roots) -> Value {
             json!({"uri": file_uri(&abs.to_string_lossy(), false)})
         }
     };
-    json!({
+    let mut result = json!({
         "ruleId": descriptor_id(f.rule, f.severity),
         "ruleIndex": index,
         "level": level(f.severity),
@@ -185,7 +185,11 @@ fn result(f: &Finding, index: usize, roots: &Roots) -> Value {
             "secretKind": f.token.as_str(),
             "decodeChain": f.decode_chain,
         },
-    })
+    });
+    if let Some(v) = &f.verification {
+        result["properties"]["verification"] = json!(v);
+    }
+    result
 }
 
 /// The SARIF log for `outcome`.
