@@ -379,12 +379,20 @@ pub fn run(cli: &Cli) -> Result<Status, Error> {
         },
     };
     let roots = || Roots::discover(&base);
+    let status = if !outcome.findings.is_empty() {
+        Status::Findings
+    } else if outcome.stats.errors > 0 {
+        Status::Incomplete
+    } else {
+        Status::Clean
+    };
     let written = match format {
         Format::Human => report::human::write(&outcome, &opts, &mut output),
+        Format::Concise => report::human::write_concise(&outcome, &opts, &mut output),
         Format::Json => report::json::write(&outcome, &opts, &mut output),
         Format::Jsonl => report::jsonl::write(&outcome, &opts, &mut output),
         Format::Sarif => report::sarif::write(&outcome, &roots(), &mut output),
-        Format::Github => report::github::write(&outcome, &roots(), cli.quiet, &mut output),
+        Format::Github => report::github::write(&outcome, &roots(), &mut output),
     };
     let written = written.and_then(|()| output.flush());
     if let (Some(path), Ok(())) = (output_path, &written) {
@@ -402,11 +410,66 @@ pub fn run(cli: &Cli) -> Result<Status, Error> {
         }
     }
     warn_stale();
-    Ok(if !outcome.findings.is_empty() {
-        Status::Findings
-    } else if outcome.stats.errors > 0 {
-        Status::Incomplete
+    let next = matches!(format, Format::Human | Format::Concise)
+        .then(|| next_step(cli, format == Format::Human));
+    report::closing(&outcome, status.code(), next.as_ref(), cli.quiet);
+    Ok(status)
+}
+
+/// The baseline file suggested after findings: the one in use, else
+/// `.credscan-baseline.json`.
+const DEFAULT_BASELINE: &str = ".credscan-baseline.json";
+
+/// This invocation turned into the commands that write and use a
+/// baseline.
+fn next_step(cli: &Cli, hints_shown: bool) -> report::NextStep {
+    let baseline = cli
+        .baseline
+        .as_ref()
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_else(|| DEFAULT_BASELINE.to_string());
+    let mut before = vec!["credscan".to_string()];
+    if cli.staged {
+        before.push("--staged".into());
+    }
+    if let Some(config) = &cli.config {
+        before.push("--config".into());
+        before.push(shell_word(&config.to_string_lossy()));
+    }
+    if cli.no_ignore {
+        before.push("--no-ignore".into());
+    }
+    let mut after: Vec<String> = cli
+        .paths
+        .iter()
+        .map(|p| shell_word(&p.to_string_lossy()))
+        .collect();
+    if cli.paths.is_empty() && !cli.staged {
+        after.push(".".into());
+    }
+    let command = |flag: &str| {
+        let mut words = before.clone();
+        words.push(flag.into());
+        words.push(shell_word(&baseline));
+        words.extend(after.iter().cloned());
+        words.join(" ")
+    };
+    report::NextStep {
+        write_baseline: command("--write-baseline"),
+        use_baseline: command("--baseline"),
+        hints_shown,
+    }
+}
+
+/// `s` as one POSIX shell word: bare when it is plainly safe, else single
+/// quoted.
+fn shell_word(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-./=:@+,%".contains(c));
+    if plain {
+        s.to_string()
     } else {
-        Status::Clean
-    })
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
 }

@@ -9,8 +9,11 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
-    /// Diagnostics with source snippets, for people.
+    /// Findings grouped by file with redacted source lines; each fix hint
+    /// once, then the next step.
     Human,
+    /// One line per finding: `path:line:col severity kind user@registry rule`.
+    Concise,
     /// One JSON document (see README: the JSON contract).
     Json,
     /// One JSON finding per line (same fields as `json` findings).
@@ -113,7 +116,9 @@ pub struct Cli {
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,
 
-    /// Print findings only: no summary, no notes about skipped files.
+    /// No summary, notes about skipped files or stale-allow warnings on
+    /// stderr. Findings and errors are still reported, and a non-zero exit
+    /// still prints one line saying why.
     #[arg(short, long)]
     pub quiet: bool,
 

@@ -269,7 +269,7 @@ pub fn locate_at(
             field: r.kind,
             registry: r.registry.as_deref(),
         });
-        let fix = fix::hint(
+        let (rotate, instead) = fix::hint_parts(
             &class,
             r.context,
             path,
@@ -293,7 +293,8 @@ pub fn locate_at(
             byte_start: base.byte + r.span.start,
             byte_end: base.byte + r.span.end,
             fingerprint: fingerprint(r.rule, path, &r.secret),
-            fix,
+            fix: format!("{rotate} {instead}"),
+            fix_rotate_len: rotate.len(),
             registry: r.registry,
             username: r.username,
             secret: r.secret,

@@ -134,6 +134,9 @@ pub struct Finding {
     pub decode_chain: String,
     pub fingerprint: String,
     pub fix: String,
+    /// The length of `fix`'s first part (where to rotate); after it and a
+    /// space comes what to do instead.
+    pub fix_rotate_len: usize,
     /// Redacted source lines around the finding, for human output.
     pub snippet: Option<crate::report::Snippet>,
     /// What the registry said under `--verify`; `None` when not checked.
