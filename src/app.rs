@@ -11,6 +11,7 @@ use std::time::Instant;
 use clap::Parser;
 
 use crate::cli::{Cli, ColorChoice, Format, DEFAULT_MAX_FILE_SIZE};
+use crate::input::history::{self, HistoryError};
 use crate::input::staged::{self, StagedError};
 use crate::input::walk::{self, WalkOptions};
 use crate::input::{self, Settings, Sink};
@@ -56,6 +57,10 @@ pub enum Error {
     StagedWithStdin,
     #[error("--threads must be at least 1")]
     ZeroThreads,
+    #[error("--history and --pre-push scan one repository: give at most one PATH, not `-`")]
+    HistoryPaths,
+    #[error(transparent)]
+    History(#[from] HistoryError),
     /// Shown with its source snippet by [`report::config::error`].
     #[error(transparent)]
     Config(#[from] settings::ConfigError),
@@ -147,6 +152,8 @@ fn config_start(cli: &Cli, cwd: &Path) -> PathBuf {
 /// standard input cannot tell an unused entry from one for another file.
 fn covers_config_root(cli: &Cli, paths: &[&Path], config: &Config, cwd: &Path) -> bool {
     !cli.staged
+        && cli.history.is_none()
+        && !cli.pre_push
         && config.source.is_some()
         && paths.iter().any(|p| {
             let abs = settings::absolute(p, cwd);
@@ -210,6 +217,10 @@ pub fn run(cli: &Cli) -> Result<Status, Error> {
     if cli.staged && stdin {
         return Err(Error::StagedWithStdin);
     }
+    let history = cli.history.is_some() || cli.pre_push;
+    if history && (stdin || cli.paths.len() > 1) {
+        return Err(Error::HistoryPaths);
+    }
     if cli.threads == Some(0) {
         return Err(Error::ZeroThreads);
     }
@@ -267,7 +278,16 @@ pub fn run(cli: &Cli) -> Result<Status, Error> {
     };
     let progress = report::progress::wanted(cli.quiet);
     let base = report::progress::with_progress(progress, &sink, || {
-        if cli.staged {
+        if history {
+            let request = match &cli.history {
+                Some(range) => history::Request::Range(range),
+                None => history::Request::PrePush,
+            };
+            let path = paths.first().copied().unwrap_or(Path::new("."));
+            let excludes = config.excludes.as_deref();
+            history::scan_request(request, path, excludes, threads, &settings, &sink)
+                .map_err(Error::from)
+        } else if cli.staged {
             let scanned = staged::scan(
                 &cwd,
                 &cli.paths,
@@ -276,7 +296,7 @@ pub fn run(cli: &Cli) -> Result<Status, Error> {
                 &settings,
                 &sink,
             );
-            scanned
+            scanned.map_err(Error::from)
         } else {
             if stdin {
                 input::scan_stdin(&cli.stdin_name, &settings, &sink);

@@ -125,6 +125,9 @@ pub fn message(f: &Finding) -> String {
     if !text.ends_with('.') {
         text.push('.');
     }
+    if let Some(o) = &f.origin {
+        text.push_str(&format!(" Git history: {}.", o.summary()));
+    }
     text
 }
 
