@@ -11,6 +11,7 @@ use std::time::Instant;
 use clap::Parser;
 
 use crate::cli::{Cli, ColorChoice, Format, DEFAULT_MAX_FILE_SIZE};
+use crate::input::history::{self, HistoryError};
 use crate::input::staged::{self, StagedError};
 use crate::input::walk::{self, WalkOptions};
 use crate::input::{self, Settings, Sink};
@@ -56,6 +57,10 @@ pub enum Error {
     StagedWithStdin,
     #[error("--threads must be at least 1")]
     ZeroThreads,
+    #[error("--history and --pre-push scan one repository: give at most one PATH, not `-`")]
+    HistoryPaths,
+    #[error(transparent)]
+    History(#[from] HistoryError),
     /// Shown with its source snippet by [`report::config::error`].
     #[error(transparent)]
     Config(#[from] settings::ConfigError),
@@ -142,6 +147,8 @@ fn config_start(cli: &Cli, cwd: &Path) -> PathBuf {
 /// standard input cannot tell an unused entry from one for another file.
 fn covers_config_root(cli: &Cli, paths: &[&Path], config: &Config, cwd: &Path) -> bool {
     !cli.staged
+        && cli.history.is_none()
+        && !cli.pre_push
         && config.source.is_some()
         && paths.iter().any(|p| {
             let abs = settings::absolute(p, cwd);
@@ -176,6 +183,10 @@ pub fn run(cli: &Cli) -> Result<Status, Error> {
     let stdin = cli.paths.iter().any(|p| p.as_os_str() == "-");
     if cli.staged && stdin {
         return Err(Error::StagedWithStdin);
+    }
+    let history = cli.history.is_some() || cli.pre_push;
+    if history && (stdin || cli.paths.len() > 1) {
+        return Err(Error::HistoryPaths);
     }
     if cli.threads == Some(0) {
         return Err(Error::ZeroThreads);
@@ -225,7 +236,16 @@ pub fn run(cli: &Cli) -> Result<Status, Error> {
     let sink = Sink::default();
     let progress = report::progress::wanted(cli.quiet);
     let base = report::progress::with_progress(progress, &sink, || {
-        if cli.staged {
+        if history {
+            let request = match &cli.history {
+                Some(range) => history::Request::Range(range),
+                None => history::Request::PrePush,
+            };
+            let path = paths.first().copied().unwrap_or(Path::new("."));
+            let excludes = config.excludes.as_deref();
+            history::scan_request(request, path, excludes, threads, &settings, &sink)
+                .map_err(Error::from)
+        } else if cli.staged {
             let scanned = staged::scan(
                 &cwd,
                 &cli.paths,
@@ -234,7 +254,7 @@ pub fn run(cli: &Cli) -> Result<Status, Error> {
                 &settings,
                 &sink,
             );
-            scanned
+            scanned.map_err(Error::from)
         } else {
             if stdin {
                 input::scan_stdin(&cli.stdin_name, &settings, &sink);
@@ -334,12 +354,20 @@ pub fn run(cli: &Cli) -> Result<Status, Error> {
         },
     };
     let roots = || Roots::discover(&base);
+    let status = if !outcome.findings.is_empty() {
+        Status::Findings
+    } else if outcome.stats.errors > 0 {
+        Status::Incomplete
+    } else {
+        Status::Clean
+    };
     let written = match format {
         Format::Human => report::human::write(&outcome, &opts, &mut output),
+        Format::Concise => report::human::write_concise(&outcome, &opts, &mut output),
         Format::Json => report::json::write(&outcome, &opts, &mut output),
         Format::Jsonl => report::jsonl::write(&outcome, &opts, &mut output),
         Format::Sarif => report::sarif::write(&outcome, &roots(), &mut output),
-        Format::Github => report::github::write(&outcome, &roots(), cli.quiet, &mut output),
+        Format::Github => report::github::write(&outcome, &roots(), &mut output),
     };
     let written = written.and_then(|()| output.flush());
     if let Err(e) = written {
@@ -348,11 +376,66 @@ pub fn run(cli: &Cli) -> Result<Status, Error> {
         }
     }
     warn_stale();
-    Ok(if !outcome.findings.is_empty() {
-        Status::Findings
-    } else if outcome.stats.errors > 0 {
-        Status::Incomplete
+    let next = matches!(format, Format::Human | Format::Concise)
+        .then(|| next_step(cli, format == Format::Human));
+    report::closing(&outcome, status.code(), next.as_ref(), cli.quiet);
+    Ok(status)
+}
+
+/// The baseline file suggested after findings: the one in use, else
+/// `.credscan-baseline.json`.
+const DEFAULT_BASELINE: &str = ".credscan-baseline.json";
+
+/// This invocation turned into the commands that write and use a
+/// baseline.
+fn next_step(cli: &Cli, hints_shown: bool) -> report::NextStep {
+    let baseline = cli
+        .baseline
+        .as_ref()
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_else(|| DEFAULT_BASELINE.to_string());
+    let mut before = vec!["credscan".to_string()];
+    if cli.staged {
+        before.push("--staged".into());
+    }
+    if let Some(config) = &cli.config {
+        before.push("--config".into());
+        before.push(shell_word(&config.to_string_lossy()));
+    }
+    if cli.no_ignore {
+        before.push("--no-ignore".into());
+    }
+    let mut after: Vec<String> = cli
+        .paths
+        .iter()
+        .map(|p| shell_word(&p.to_string_lossy()))
+        .collect();
+    if cli.paths.is_empty() && !cli.staged {
+        after.push(".".into());
+    }
+    let command = |flag: &str| {
+        let mut words = before.clone();
+        words.push(flag.into());
+        words.push(shell_word(&baseline));
+        words.extend(after.iter().cloned());
+        words.join(" ")
+    };
+    report::NextStep {
+        write_baseline: command("--write-baseline"),
+        use_baseline: command("--baseline"),
+        hints_shown,
+    }
+}
+
+/// `s` as one POSIX shell word: bare when it is plainly safe, else single
+/// quoted.
+fn shell_word(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-./=:@+,%".contains(c));
+    if plain {
+        s.to_string()
     } else {
-        Status::Clean
-    })
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
 }

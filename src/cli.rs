@@ -9,8 +9,11 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
-    /// Diagnostics with source snippets, for people.
+    /// Findings grouped by file with redacted source lines; each fix hint
+    /// once, then the next step.
     Human,
+    /// One line per finding: `path:line:col severity kind user@registry rule`.
+    Concise,
     /// One JSON document (see README: the JSON contract).
     Json,
     /// One JSON finding per line (same fields as `json` findings).
@@ -71,6 +74,21 @@ pub struct Cli {
     #[arg(long)]
     pub staged: bool,
 
+    /// Scan git history instead of files: every version of every file
+    /// reachable from any ref (branches, tags, remotes, stash), each
+    /// finding attributed to the commit that introduced it. With RANGE,
+    /// only the commits `git log RANGE` lists (`--history=origin/main..HEAD`).
+    /// PATH is a directory of the repository (default `.`).
+    #[arg(long, value_name = "RANGE", num_args = 0..=1, require_equals = true,
+          default_missing_value = "", conflicts_with = "staged")]
+    pub history: Option<String>,
+
+    /// Scan the commits being pushed, for pre-push hooks: the range
+    /// pre-commit passes (PRE_COMMIT_FROM_REF, PRE_COMMIT_TO_REF), or the
+    /// lines git gives a pre-push hook on standard input.
+    #[arg(long, conflicts_with_all = ["staged", "history"])]
+    pub pre_push: bool,
+
     /// Read settings from FILE instead of looking for `.credscan.toml`.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -113,7 +131,9 @@ pub struct Cli {
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,
 
-    /// Print findings only: no summary, no notes about skipped files.
+    /// No summary, notes about skipped files or stale-allow warnings on
+    /// stderr. Findings and errors are still reported, and a non-zero exit
+    /// still prints one line saying why.
     #[arg(short, long)]
     pub quiet: bool,
 

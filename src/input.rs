@@ -2,6 +2,8 @@
 //! read once, scanned, and turned into located findings here; nothing is
 //! printed.
 
+pub mod catfile;
+pub mod history;
 pub mod staged;
 pub mod utf16;
 pub mod walk;
@@ -151,31 +153,38 @@ fn injected_fault(bytes: &[u8]) {
 
 /// Scans one file's contents (already read) and records the results.
 pub fn scan_bytes(display: &str, bytes: &[u8], settings: &Settings, sink: &Sink) {
-    #[cfg(debug_assertions)]
-    injected_fault(bytes);
-    if is_binary(bytes) {
-        match utf16::decode(bytes) {
-            Some(text) => return scan_text(display, bytes.len(), text.as_bytes(), settings, sink),
-            None => {
-                sink.skip_silently();
-                return;
-            }
-        }
+    if let Some((text, raw)) = scan_counted(bytes, sink) {
+        sink.add_findings(locate(display, &text, raw, settings));
     }
-    scan_text(display, bytes.len(), bytes, settings, sink);
 }
 
-/// Scans one file's text (its bytes, or their decoding from UTF-16;
-/// `file_len` is the size read from the file).
-fn scan_text(display: &str, file_len: usize, bytes: &[u8], settings: &Settings, sink: &Sink) {
+/// The text scanned in one file's contents (the bytes, or their decoding
+/// from UTF-16) and its raw findings, if any, counting the file in `sink`
+/// (other binary files are skipped). For sources that place the same
+/// content at several paths, such as git history.
+pub fn scan_counted<'a>(
+    bytes: &'a [u8],
+    sink: &Sink,
+) -> Option<(std::borrow::Cow<'a, [u8]>, Vec<RawFinding>)> {
+    use std::borrow::Cow;
+    #[cfg(debug_assertions)]
+    injected_fault(bytes);
+    let text: Cow<'a, [u8]> = if is_binary(bytes) {
+        match utf16::decode(bytes) {
+            Some(text) => Cow::Owned(text.into_bytes()),
+            None => {
+                sink.skip_silently();
+                return None;
+            }
+        }
+    } else {
+        Cow::Borrowed(bytes)
+    };
     sink.files_scanned.fetch_add(1, Ordering::Relaxed);
     sink.bytes_scanned
-        .fetch_add(file_len as u64, Ordering::Relaxed);
-    let raw = scan::scan(bytes);
-    if raw.is_empty() {
-        return;
-    }
-    sink.add_findings(locate(display, bytes, raw, settings));
+        .fetch_add(bytes.len() as u64, Ordering::Relaxed);
+    let raw = scan::scan(&text);
+    (!raw.is_empty()).then_some((text, raw))
 }
 
 /// Places raw findings in line/column coordinates, applies inline
@@ -228,7 +237,7 @@ pub fn locate_at(
             field: r.kind,
             registry: r.registry.as_deref(),
         });
-        let fix = fix::hint(
+        let (rotate, instead) = fix::hint_parts(
             &class,
             r.context,
             path,
@@ -252,7 +261,8 @@ pub fn locate_at(
             byte_start: base.byte + r.span.start,
             byte_end: base.byte + r.span.end,
             fingerprint: fingerprint(r.rule, path, &r.secret),
-            fix,
+            fix: format!("{rotate} {instead}"),
+            fix_rotate_len: rotate.len(),
             registry: r.registry,
             username: r.username,
             secret: r.secret,
@@ -262,6 +272,7 @@ pub fn locate_at(
             detail: class.detail,
             decode_chain: r.chain.join(" -> "),
             snippet,
+            origin: None,
             verification: None,
         });
     }

@@ -130,6 +130,9 @@ pub fn message(f: &Finding) -> String {
     if !text.ends_with('.') {
         text.push('.');
     }
+    if let Some(o) = &f.origin {
+        text.push_str(&format!(" Git history: {}.", o.summary()));
+    }
     text
 }
 
@@ -138,6 +141,88 @@ fn capitalize(s: &str) -> String {
     c.next()
         .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
         .unwrap_or_default()
+}
+
+/// Why the run exits as it does: `exit CODE (reason)`.
+pub fn exit_reason(outcome: &Outcome, code: u8) -> String {
+    match code {
+        0 => "exit 0 (clean)".to_string(),
+        1 => "exit 1 (findings)".to_string(),
+        _ => {
+            let e = outcome.stats.errors;
+            format!(
+                "exit {code} ({e} file{} could not be scanned)",
+                if e == 1 { "" } else { "s" }
+            )
+        }
+    }
+}
+
+/// What the user runs to accept the current findings: this invocation
+/// with `--write-baseline FILE`, then with `--baseline FILE`.
+#[derive(Debug, Clone)]
+pub struct NextStep {
+    pub write_baseline: String,
+    pub use_baseline: String,
+    /// Whether the report above showed the fix hints.
+    pub hints_shown: bool,
+}
+
+/// The lines that end every run on stderr: the summary with the exit
+/// reason and, when there are findings and the report is for people, the
+/// next step. With `quiet` only a non-zero exit prints, as one line.
+pub fn closing(outcome: &Outcome, code: u8, next: Option<&NextStep>, quiet: bool) {
+    let stderr = io::stderr();
+    let mut err = stderr.lock();
+    if quiet {
+        if code != 0 {
+            let n = outcome.findings.len();
+            let _ = writeln!(
+                err,
+                "credscan: {n} finding{}, {} error{}; {}",
+                if n == 1 { "" } else { "s" },
+                outcome.stats.errors,
+                if outcome.stats.errors == 1 { "" } else { "s" },
+                exit_reason(outcome, code)
+            );
+        }
+        return;
+    }
+    let _ = writeln!(
+        err,
+        "{}; {}",
+        human::summary(outcome),
+        exit_reason(outcome, code)
+    );
+    if let (Some(next), false) = (next, outcome.findings.is_empty()) {
+        let _ = write!(err, "{}", next_step(outcome, next));
+    }
+}
+
+/// The next step after findings: rotate, then how to accept them.
+pub fn next_step(outcome: &Outcome, next: &NextStep) -> String {
+    let example = outcome
+        .findings
+        .first()
+        .map(|f| f.fingerprint.as_str())
+        .unwrap_or("...");
+    let how = if next.hints_shown {
+        "the fix hints above say how"
+    } else {
+        "the default human format lists how"
+    };
+    format!(
+        "next: rotate each leaked credential at its registry and remove it from the file ({how}).\n\
+         \x20     To accept these findings instead, record them in a baseline and scan with it:\n\
+         \x20       {}\n\
+         \x20       {}\n\
+         \x20     or add an allow entry per finding to .credscan.toml (fingerprints: --format json):\n\
+         \x20       [[allow]]\n\
+         \x20       fingerprint = \"{example}\"\n\
+         \x20       reason = \"why this is acceptable\"\n",
+        escape::text(&next.write_baseline),
+        escape::text(&next.use_baseline),
+    )
 }
 
 /// Output options.

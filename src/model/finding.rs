@@ -96,6 +96,28 @@ pub enum Context {
     Other,
 }
 
+impl Origin {
+    /// One line for people: `introduced in commit 1a2b3c4d5e6f by Ann
+    /// <ann@example.test> on 2024-05-01T10:00:00Z; in 3 commits, 1 path;
+    /// removed from HEAD`.
+    pub fn summary(&self) -> String {
+        let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+        format!(
+            "introduced in commit {} by {} on {}; in {}, {}; {}",
+            self.commit.get(..12).unwrap_or(&self.commit),
+            self.author,
+            self.date,
+            plural(self.commits, "commit"),
+            plural(self.paths, "path"),
+            if self.in_head {
+                "still in HEAD"
+            } else {
+                "removed from HEAD (still in the history)"
+            }
+        )
+    }
+}
+
 /// A credential found by the scanner, before it is placed in a file's
 /// line/column coordinates.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,10 +156,35 @@ pub struct Finding {
     pub decode_chain: String,
     pub fingerprint: String,
     pub fix: String,
+    /// The length of `fix`'s first part (where to rotate); after it and a
+    /// space comes what to do instead.
+    pub fix_rotate_len: usize,
     /// Redacted source lines around the finding, for human output.
     pub snippet: Option<crate::report::Snippet>,
+    /// Where a history scan found it (`--history`); `None` for files.
+    pub origin: Option<Box<Origin>>,
     /// What the registry said under `--verify`; `None` when not checked.
     pub verification: Option<crate::verify::Verification>,
+}
+
+/// The commit that introduced a finding found in git history, and how far
+/// the credential spread.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Origin {
+    /// The commit that first added the credential at this path.
+    pub commit: String,
+    /// `Name <email>` of that commit's author.
+    pub author: String,
+    /// Author date, strict ISO 8601.
+    pub date: String,
+    /// The blob (file version) the line and column refer to.
+    pub blob: String,
+    /// Commits whose tree holds the credential at this path.
+    pub commits: usize,
+    /// Distinct paths, over the history scanned, that held this credential.
+    pub paths: usize,
+    /// Whether `HEAD` still holds it at this path.
+    pub in_head: bool,
 }
 
 /// A fingerprint stable across line moves and reformatting: derived from
