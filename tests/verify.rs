@@ -1,5 +1,6 @@
 //! `--verify` end to end: the built binary against servers the tests start
-//! on 127.0.0.1. Tests marked `needs docker-registry` run Debian's
+//! on 127.0.0.1. Built only with the `verify` feature
+//! (`cargo test --features verify`). Tests marked `needs docker-registry` run Debian's
 //! `docker-registry` package (CNCF distribution 2.8) with htpasswd or token
 //! authentication; they fail when it is missing (`.ci/run` installs it).
 //! The others use small fake servers that record what they receive.
