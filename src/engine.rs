@@ -23,7 +23,7 @@ use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use crate::forms::placeholder::{is_placeholder, plausible_pair};
+use crate::forms::placeholder::{is_placeholder, plausible_config_pair, plausible_pair};
 use crate::model::finding::{Context, RawFinding, Secret, SecretKind};
 use crate::model::rule::Rule;
 use crate::readers::decode;
@@ -534,8 +534,18 @@ impl Engine {
                                 );
                                 identity_done = true;
                             }
+                        } else if crate::classify::is_recognised_token(u) {
+                            // `ghp_...:`: the token is the secret.
+                            emit(
+                                &mut self.out,
+                                auth.span.clone(),
+                                None,
+                                u,
+                                SecretKind::Password,
+                                &["auth", "base64", "user:password"],
+                            );
                         }
-                    } else if plausible_pair(u, p) {
+                    } else if plausible_config_pair(u, p) {
                         emit(
                             &mut self.out,
                             auth.span.clone(),
@@ -553,7 +563,7 @@ impl Engine {
             let same = auth_password.as_deref() == Some(pw.value.as_str());
             let user = username.map(|u| u.value.clone()).or(auth_user.clone());
             let ok = match &user {
-                Some(u) => plausible_pair(u, &pw.value),
+                Some(u) => plausible_config_pair(u, &pw.value),
                 None => {
                     !is_placeholder(&pw.value) && crate::forms::placeholder::printable(&pw.value)
                 }

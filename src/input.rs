@@ -41,9 +41,45 @@ pub struct Sink {
     pub bytes_scanned: AtomicU64,
     pub files_skipped: AtomicU64,
     pub errors: AtomicU64,
+    /// The file `-o` will replace, when it exists: the walk records
+    /// whether it read it (`output_scanned`), so the report never
+    /// overwrites a scanned file.
+    pub output_file: Option<FileId>,
+    pub output_scanned: std::sync::atomic::AtomicBool,
+}
+
+/// A file's identity (device and inode on Unix), independent of the path
+/// it was reached by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileId {
+    dev: u64,
+    ino: u64,
+}
+
+impl FileId {
+    #[cfg(unix)]
+    pub fn of(meta: &std::fs::Metadata) -> Option<FileId> {
+        use std::os::unix::fs::MetadataExt;
+        Some(FileId {
+            dev: meta.dev(),
+            ino: meta.ino(),
+        })
+    }
+
+    #[cfg(not(unix))]
+    pub fn of(_meta: &std::fs::Metadata) -> Option<FileId> {
+        None
+    }
 }
 
 impl Sink {
+    /// Records that the file with `meta` is being read.
+    pub fn reading(&self, meta: &std::fs::Metadata) {
+        if self.output_file.is_some() && self.output_file == FileId::of(meta) {
+            self.output_scanned.store(true, Ordering::Relaxed);
+        }
+    }
+
     pub fn note(&self, path: &str, message: impl Into<String>) {
         self.files_skipped.fetch_add(1, Ordering::Relaxed);
         self.push_notice(path, message.into(), false);
@@ -222,7 +258,12 @@ pub fn locate_at(
         },
     };
     let mut out = Vec::with_capacity(raw.len());
-    for r in raw {
+    for mut r in raw {
+        // A recognised token in the username slot is the secret.
+        let (username, secret) =
+            classify::token_as_secret(r.username.take(), r.secret.expose().to_string());
+        r.username = username;
+        r.secret = crate::finding::Secret::new(secret);
         let (start0, end0) = (idx.position(r.span.start), idx.position(r.span.end));
         let suppressed = [start0.line, end0.line].iter().any(|&l| {
             let l0 = l - 1;
