@@ -46,6 +46,14 @@ pub struct Sink {
     /// overwrites a scanned file.
     pub output_file: Option<FileId>,
     pub output_scanned: std::sync::atomic::AtomicBool,
+    /// Findings dropped by inline markers.
+    pub inline_suppressed: AtomicU64,
+    /// Files not scanned because of `max_file_size`.
+    pub size_skipped: AtomicU64,
+    /// Paths (files or whole directories) left out by `exclude`.
+    pub excluded: AtomicU64,
+    /// Paths left out by ignore files (`.gitignore`, `.ignore`).
+    pub ignored: AtomicU64,
 }
 
 /// A file's identity (device and inode on Unix), independent of the path
@@ -73,6 +81,12 @@ impl FileId {
 }
 
 impl Sink {
+    pub fn suppressed_inline(&self, n: usize) {
+        if n > 0 {
+            self.inline_suppressed.fetch_add(n as u64, Ordering::Relaxed);
+        }
+    }
+
     /// Records that the file with `meta` is being read.
     pub fn reading(&self, meta: &std::fs::Metadata) {
         if self.output_file.is_some() && self.output_file == FileId::of(meta) {
@@ -190,7 +204,10 @@ fn injected_fault(bytes: &[u8]) {
 /// Scans one file's contents (already read) and records the results.
 pub fn scan_bytes(display: &str, bytes: &[u8], settings: &Settings, sink: &Sink) {
     if let Some((text, raw)) = scan_counted(bytes, sink) {
-        sink.add_findings(locate(display, &text, raw, settings));
+        let mut inline = 0;
+        let found = locate_counting(display, &text, Base::default(), raw, settings, &mut inline);
+        sink.suppressed_inline(inline);
+        sink.add_findings(found);
     }
 }
 
@@ -248,6 +265,19 @@ pub fn locate_at(
     raw: Vec<RawFinding>,
     settings: &Settings,
 ) -> Vec<Finding> {
+    locate_counting(path, text, base, raw, settings, &mut 0)
+}
+
+/// [`locate_at`] that adds the findings inline markers suppressed to
+/// `inline`.
+pub fn locate_counting(
+    path: &str,
+    text: &[u8],
+    base: Base,
+    raw: Vec<RawFinding>,
+    settings: &Settings,
+    inline: &mut usize,
+) -> Vec<Finding> {
     let idx = LineIndex::new(text);
     let shift = |p: crate::model::span::Position| crate::model::span::Position {
         line: p.line + base.lines,
@@ -267,9 +297,12 @@ pub fn locate_at(
         let (start0, end0) = (idx.position(r.span.start), idx.position(r.span.end));
         let suppressed = [start0.line, end0.line].iter().any(|&l| {
             let l0 = l - 1;
-            suppress::line_allows(&text[idx.line_start(l0)..idx.line_end(l0)])
+            let (ls, le) = (idx.line_start(l0), idx.line_end(l0));
+            let value = r.span.start.saturating_sub(ls)..r.span.end.saturating_sub(ls);
+            suppress::line_allows_outside(&text[ls..le], value)
         });
         if suppressed {
+            *inline += 1;
             continue;
         }
         let class = classify::classify(classify::Input {
