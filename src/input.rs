@@ -83,7 +83,8 @@ impl FileId {
 impl Sink {
     pub fn suppressed_inline(&self, n: usize) {
         if n > 0 {
-            self.inline_suppressed.fetch_add(n as u64, Ordering::Relaxed);
+            self.inline_suppressed
+                .fetch_add(n as u64, Ordering::Relaxed);
         }
     }
 
@@ -126,6 +127,19 @@ impl Sink {
                 message,
                 is_error,
             });
+    }
+
+    /// The path-level and inline suppression counts so far (the
+    /// finding-level ones of allow entries and baselines come later).
+    pub fn suppressed(&self) -> crate::report::Suppressed {
+        let n = |a: &AtomicU64| a.load(Ordering::Relaxed) as usize;
+        crate::report::Suppressed {
+            inline: n(&self.inline_suppressed),
+            excluded: n(&self.excluded),
+            ignored: n(&self.ignored),
+            size_limit: n(&self.size_skipped),
+            ..Default::default()
+        }
     }
 
     pub fn stats(&self, elapsed_ms: u64) -> Stats {
@@ -360,13 +374,20 @@ pub fn scan_stdin(name: &str, settings: &Settings, sink: &Sink) {
 }
 
 fn scan_stdin_unguarded(name: &str, settings: &Settings, sink: &Sink) {
+    scan_stream(name, &mut std::io::stdin().lock(), settings, sink);
+}
+
+/// Scans a stream of unknown size (standard input, a FIFO or a device
+/// named on the command line) window by window, up to `--max-file-size`
+/// bytes.
+pub fn scan_stream(name: &str, reader: &mut dyn Read, settings: &Settings, sink: &Sink) {
     let limit = settings.max_file_size;
-    let mut input = std::io::stdin().lock().take(limit.saturating_add(1));
+    let mut input = reader.take(limit.saturating_add(1));
     let mut head = Vec::new();
     // Small inputs (the usual case) are read whole.
     let cap = window::WHOLE_LIMIT as u64;
     match (&mut input).take(cap + 1).read_to_end(&mut head) {
-        Err(e) => return sink.error(name, format!("cannot read standard input: {e}")),
+        Err(e) => return sink.error(name, format!("cannot read: {e}")),
         Ok(n) if (n as u64) <= cap && (n as u64) <= limit => {
             return scan_bytes(name, &head, settings, sink)
         }
@@ -375,10 +396,11 @@ fn scan_stdin_unguarded(name: &str, settings: &Settings, sink: &Sink) {
     let mut rest = std::io::Cursor::new(head).chain(input);
     let mut capped = (&mut rest).take(limit);
     if let Err(e) = window::scan_windows(name, &mut capped, settings, sink) {
-        sink.error(name, format!("cannot read standard input: {e}"));
+        sink.error(name, format!("cannot read: {e}"));
     }
     let mut probe = [0u8; 1];
     if matches!(rest.read(&mut probe), Ok(1)) {
+        sink.size_skipped.fetch_add(1, Ordering::Relaxed);
         sink.note(
             name,
             format!("only the first {limit} bytes were scanned (--max-file-size)"),
