@@ -325,7 +325,7 @@ pub fn locate_counting(
             field: r.kind,
             registry: r.registry.as_deref(),
         });
-        let (rotate, instead) = fix::hint_parts(
+        let (rotate, mut instead) = fix::hint_parts(
             &class,
             r.context,
             path,
@@ -334,6 +334,10 @@ pub fn locate_counting(
                 username: r.username.as_deref(),
             },
         );
+        if let Some(hint) = r.hint {
+            instead.push(' ');
+            instead.push_str(hint);
+        }
         let (start, end) = (shift(start0), shift(end0));
         let snippet = settings.snippets.then(|| {
             Snippet::new(path, text, &idx, r.span.clone(), settings.reveal)

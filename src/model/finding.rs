@@ -131,6 +131,8 @@ pub struct RawFinding {
     pub kind: SecretKind,
     pub context: Context,
     pub chain: Vec<String>,
+    /// The fix-hint sentence of the form that found it, if it has one.
+    pub hint: Option<&'static str>,
 }
 
 /// A finding located in a file, ready to report.

@@ -32,7 +32,7 @@ pub struct JsonFinding<'a> {
     pub fix: &'a str,
     /// Only in history scans: the commit that introduced it, and spread.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub history: Option<&'a crate::finding::Origin>,
+    pub history: Option<&'a crate::model::finding::Origin>,
     /// Under `--verify`, on each checked finding.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verification: Option<&'a crate::verify::Verification>,
