@@ -3,7 +3,7 @@
 //! reporter -> exit code.
 
 use std::fs::File;
-use std::io::{self, BufWriter, IsTerminal, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -11,16 +11,92 @@ use std::time::Instant;
 use clap::Parser;
 
 use crate::cli::{Cli, ColorChoice, Format, DEFAULT_MAX_FILE_SIZE};
+use crate::input::history::{self, HistoryError};
+use crate::input::staged::{self, StagedError};
 use crate::input::walk::{self, WalkOptions};
-use crate::input::{self, staged, Settings, Sink};
+use crate::input::{self, Settings, Sink};
 use crate::report::{self, Options, Outcome, Roots, Suppressed};
 use crate::settings::{self, Config};
-use crate::suppress::{self, baseline::Baseline};
+use crate::suppress;
+use crate::suppress::baseline::{Baseline, BaselineError};
+use crate::verify;
 
 /// Exit statuses.
 pub const EXIT_CLEAN: u8 = 0;
 pub const EXIT_FINDINGS: u8 = 1;
 pub const EXIT_ERROR: u8 = 2;
+
+/// How a run that got as far as a report ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// No findings, and every file was read.
+    Clean,
+    /// At least one finding was reported.
+    Findings,
+    /// No findings, but a file could not be scanned.
+    Incomplete,
+}
+
+impl Status {
+    /// The process exit status: 0, 1 or 2.
+    pub fn code(self) -> u8 {
+        match self {
+            Status::Clean => EXIT_CLEAN,
+            Status::Findings => EXIT_FINDINGS,
+            Status::Incomplete => EXIT_ERROR,
+        }
+    }
+}
+
+/// What stops a run before or instead of its report; each is exit status 2.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("cannot read the current directory: {0}")]
+    CurrentDir(#[source] io::Error),
+    #[error("--staged scans the git index; it cannot also read standard input (`-`)")]
+    StagedWithStdin,
+    #[error("--threads must be at least 1")]
+    ZeroThreads,
+    #[error("--history and --pre-push scan one repository: give at most one PATH, not `-`")]
+    HistoryPaths,
+    #[error(transparent)]
+    History(#[from] HistoryError),
+    /// Shown with its source snippet by [`report::config::error`].
+    #[error(transparent)]
+    Config(#[from] settings::ConfigError),
+    #[error(transparent)]
+    Baseline(#[from] BaselineError),
+    #[error("{0}: no such file or directory")]
+    MissingPath(String),
+    #[error("cannot write {path}: {source}")]
+    Output {
+        path: String,
+        #[source]
+        source: io::Error,
+    },
+    #[error(
+        "-o {0}: that file is one of the scanned files and the report would replace it; \
+         write the report outside the scanned paths (or exclude the file)"
+    )]
+    OutputIsInput(String),
+    #[error(transparent)]
+    Staged(#[from] StagedError),
+    #[error("cannot write the report: {0}")]
+    Report(#[source] io::Error),
+    /// A `--verify` option or setup problem (nothing was sent).
+    #[error("{0}")]
+    Verify(String),
+}
+
+impl Error {
+    /// Prints the error on stderr (the config file's with its snippet).
+    fn print(&self, color: bool) {
+        match self {
+            Error::Config(e) => report::config::error(e, color),
+            e => report::fatal(&e.to_string()),
+        }
+    }
+}
 
 pub fn main() -> ExitCode {
     input::install_panic_hook();
@@ -35,7 +111,13 @@ pub fn main() -> ExitCode {
             });
         }
     };
-    ExitCode::from(run(&cli))
+    match run(&cli) {
+        Ok(status) => ExitCode::from(status.code()),
+        Err(e) => {
+            e.print(use_color(cli.color, io::stderr().is_terminal()));
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
 }
 
 fn no_color_env() -> bool {
@@ -51,25 +133,14 @@ fn use_color(choice: ColorChoice, tty: bool) -> bool {
     }
 }
 
-/// Where to look for `.credscan.toml`: the first PATH (a file's directory),
-/// or the current directory for `--staged` and standard input.
-fn config_start(cli: &Cli, cwd: &Path) -> PathBuf {
-    if cli.staged {
-        return cwd.to_path_buf();
-    }
-    cli.paths
-        .iter()
-        .find(|p| p.as_os_str() != "-")
-        .map(|p| settings::absolute(p, cwd))
-        .unwrap_or_else(|| cwd.to_path_buf())
-}
-
 /// Stale allow entries are only meaningful when the scan covered the whole
 /// directory the config governs: a PATH is that directory or one above it.
 /// Single files (what the hooks pass), subdirectories, `--staged` and
 /// standard input cannot tell an unused entry from one for another file.
 fn covers_config_root(cli: &Cli, paths: &[&Path], config: &Config, cwd: &Path) -> bool {
     !cli.staged
+        && cli.history.is_none()
+        && !cli.pre_push
         && config.source.is_some()
         && paths.iter().any(|p| {
             let abs = settings::absolute(p, cwd);
@@ -77,44 +148,73 @@ fn covers_config_root(cli: &Cli, paths: &[&Path], config: &Config, cwd: &Path) -
         })
 }
 
-/// Runs a scan for a parsed command line; returns the exit status.
-pub fn run(cli: &Cli) -> u8 {
+/// Writes `bytes` to a new temporary file beside `path`, then renames it
+/// over `path`: readers never see a partial file, and a failure leaves the
+/// old file as it was.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let mut n = 0u32;
+    let (tmp, mut file) = loop {
+        let tmp = dir.join(format!(".{name}.credscan-{}-{n}.tmp", std::process::id()));
+        match File::options().write(true).create_new(true).open(&tmp) {
+            Ok(f) => break (tmp, f),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && n < 100 => n += 1,
+            Err(e) => return Err(e),
+        }
+    };
+    let result = file
+        .write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .and_then(|()| std::fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+/// The verification settings under `--verify`, checked before the scan
+/// starts; `None` without it (then no network code runs).
+fn verify_options(cli: &Cli) -> Result<Option<verify::Options>, Error> {
+    if !cli.verify.verify {
+        return Ok(None);
+    }
+    if !verify::AVAILABLE {
+        return Err(Error::Verify(verify::UNAVAILABLE.to_string()));
+    }
+    if cli.write_baseline.is_some() {
+        return Err(Error::Verify(
+            "--verify does not apply to --write-baseline".to_string(),
+        ));
+    }
+    verify::Options::from_args(&cli.verify)
+        .map(Some)
+        .map_err(Error::Verify)
+}
+
+/// Runs a scan for a parsed command line and writes its report.
+pub fn run(cli: &Cli) -> Result<Status, Error> {
     let started = Instant::now();
     let stderr_color = use_color(cli.color, io::stderr().is_terminal());
-    let cwd = match std::env::current_dir() {
-        Ok(d) => d,
-        Err(e) => {
-            report::fatal(&format!("cannot read the current directory: {e}"));
-            return EXIT_ERROR;
-        }
-    };
+    let cwd = std::env::current_dir().map_err(Error::CurrentDir)?;
     let stdin = cli.paths.iter().any(|p| p.as_os_str() == "-");
     if cli.staged && stdin {
-        report::fatal("--staged scans the git index; it cannot also read standard input (`-`)");
-        return EXIT_ERROR;
+        return Err(Error::StagedWithStdin);
+    }
+    let history = cli.history.is_some() || cli.pre_push;
+    if history && (stdin || cli.paths.len() > 1) {
+        return Err(Error::HistoryPaths);
     }
     if cli.threads == Some(0) {
-        report::fatal("--threads must be at least 1");
-        return EXIT_ERROR;
+        return Err(Error::ZeroThreads);
     }
-    let config = match settings::load(cli.config.as_deref(), &config_start(cli, &cwd), &cwd) {
-        Ok(c) => c,
-        Err(e) => {
-            report::config::error(&e, stderr_color);
-            return EXIT_ERROR;
-        }
-    };
+    let verify_opts = verify_options(cli)?;
+    let config = settings::load(cli.config.as_deref(), &cwd)?;
     let format = cli.format.or(config.format).unwrap_or(Format::Human);
-    let baseline = match &cli.baseline {
-        Some(p) => match Baseline::read(p) {
-            Ok(b) => Some(b),
-            Err(e) => {
-                report::fatal(&e.to_string());
-                return EXIT_ERROR;
-            }
-        },
-        None => None,
-    };
+    let baseline = cli.baseline.as_deref().map(Baseline::read).transpose()?;
     let default_path = [PathBuf::from(".")];
     let given: &[PathBuf] = if cli.paths.is_empty() && !cli.staged {
         &default_path
@@ -125,24 +225,24 @@ pub fn run(cli: &Cli) -> u8 {
     if !cli.staged {
         for p in given.iter().filter(|p| p.as_os_str() != "-") {
             if std::fs::symlink_metadata(p).is_err() {
-                report::fatal(&format!(
-                    "{}: no such file or directory",
-                    walk::display_path(p)
-                ));
-                return EXIT_ERROR;
+                return Err(Error::MissingPath(walk::display_path(p)));
             }
             paths.push(p);
         }
     }
-    let mut output: Box<dyn Write> = match &cli.output {
-        Some(path) if cli.write_baseline.is_none() => match File::create(path) {
-            Ok(f) => Box::new(BufWriter::new(f)),
-            Err(e) => {
-                report::fatal(&format!("cannot write {}: {e}", path.display()));
-                return EXIT_ERROR;
-            }
-        },
-        _ => Box::new(io::stdout().lock()),
+    // `-o FILE` is written to a temporary file beside FILE and renamed
+    // over it once the report is complete: FILE is never truncated before
+    // the scan, and is refused when the scan read it.
+    let output_path = cli
+        .output
+        .as_deref()
+        .filter(|_| cli.write_baseline.is_none());
+    let mut report_buf: Vec<u8> = Vec::new();
+    let mut stdout = io::stdout().lock();
+    let mut output: &mut dyn Write = if output_path.is_some() {
+        &mut report_buf
+    } else {
+        &mut stdout
     };
     let threads = cli.threads.unwrap_or_else(|| {
         std::thread::available_parallelism()
@@ -157,10 +257,24 @@ pub fn run(cli: &Cli) -> u8 {
         reveal: cli.reveal,
         snippets: format == Format::Human && cli.write_baseline.is_none(),
     };
-    let sink = Sink::default();
+    let sink = Sink {
+        output_file: output_path
+            .and_then(|p| std::fs::metadata(p).ok())
+            .and_then(|m| input::FileId::of(&m)),
+        ..Sink::default()
+    };
     let progress = report::progress::wanted(cli.quiet);
     let base = report::progress::with_progress(progress, &sink, || {
-        if cli.staged {
+        if history {
+            let request = match &cli.history {
+                Some(range) => history::Request::Range(range),
+                None => history::Request::PrePush,
+            };
+            let path = paths.first().copied().unwrap_or(Path::new("."));
+            let excludes = config.excludes.as_deref();
+            history::scan_request(request, path, excludes, threads, &settings, &sink)
+                .map_err(Error::from)
+        } else if cli.staged {
             let scanned = staged::scan(
                 &cwd,
                 &cli.paths,
@@ -169,7 +283,7 @@ pub fn run(cli: &Cli) -> u8 {
                 &settings,
                 &sink,
             );
-            scanned.map_err(|e| e.to_string())
+            scanned.map_err(Error::from)
         } else {
             if stdin {
                 input::scan_stdin(&cli.stdin_name, &settings, &sink);
@@ -183,14 +297,12 @@ pub fn run(cli: &Cli) -> u8 {
             Ok(cwd.clone())
         }
     });
-    let base = match base {
-        Ok(top) => top,
-        Err(e) => {
-            report::fatal(&e);
-            return EXIT_ERROR;
-        }
-    };
+    let base = base?;
     let stats = sink.stats(started.elapsed().as_millis() as u64);
+    let output_scanned = sink
+        .output_scanned
+        .load(std::sync::atomic::Ordering::Relaxed);
+    let suppressed_counts = sink.suppressed();
     let (mut findings, mut notices) = sink.into_parts();
     findings.sort_by(|a, b| {
         (&a.path, a.byte_start, a.byte_end, a.rule, &a.username).cmp(&(
@@ -230,59 +342,180 @@ pub fn run(cli: &Cli) -> u8 {
     };
 
     if let Some(path) = &cli.write_baseline {
-        match suppress::baseline::write(path, &allowed.kept) {
-            Ok(n) => report::info(&format!(
-                "wrote baseline {} ({n} finding{})",
-                path.display(),
-                if n == 1 { "" } else { "s" }
-            )),
-            Err(e) => {
-                report::fatal(&e.to_string());
-                return EXIT_ERROR;
-            }
-        }
+        let n = suppress::baseline::write(path, &allowed.kept)?;
+        report::info(&format!(
+            "wrote baseline {} ({n} finding{})",
+            path.display(),
+            if n == 1 { "" } else { "s" }
+        ));
         warn_stale();
-        return if stats.errors > 0 {
-            EXIT_ERROR
+        return Ok(if stats.errors > 0 {
+            Status::Incomplete
         } else {
-            EXIT_CLEAN
-        };
+            Status::Clean
+        });
     }
 
-    let (findings, baselined) = match &baseline {
-        Some(b) => b.filter(allowed.kept),
-        None => (allowed.kept, 0),
+    let (mut findings, baselined) = match &baseline {
+        Some(b) => b.split(allowed.kept),
+        None => (allowed.kept, Vec::new()),
     };
+    let config_name = config
+        .source
+        .as_ref()
+        .map_or_else(|| ".credscan.toml".to_string(), |s| s.name.clone());
+    let mut dropped: Vec<report::SuppressedFinding> = allowed
+        .dropped
+        .into_iter()
+        .map(|(finding, i)| {
+            let entry = &config.allow[i];
+            let reason = entry.reason.as_deref().unwrap_or("no reason given");
+            report::SuppressedFinding {
+                finding,
+                justification: format!(
+                    "allow entry in {config_name} ({}): {reason}",
+                    entry.describe()
+                ),
+            }
+        })
+        .collect();
+    let baseline_name = cli
+        .baseline
+        .as_deref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    let n_baselined = baselined.len();
+    dropped.extend(
+        baselined
+            .into_iter()
+            .map(|finding| report::SuppressedFinding {
+                finding,
+                justification: format!("in baseline {baseline_name}"),
+            }),
+    );
+    let mut not_live = 0;
+    if let Some(vo) = &verify_opts {
+        // The only place credscan touches the network.
+        let show = report::progress::wanted(cli.quiet);
+        let progress = |done, total| report::progress::verifying(show, done, total);
+        verify::run(&mut findings, vo, &progress).map_err(Error::Verify)?;
+        if cli.verify.only_live {
+            let before = findings.len();
+            findings.retain(|f| {
+                f.verification
+                    .as_ref()
+                    .is_some_and(|v| v.status == verify::Status::Live)
+            });
+            not_live = before - findings.len();
+        }
+    }
     let outcome = Outcome {
         findings,
         notices,
         stats,
         suppressed: Suppressed {
             config: allowed.suppressed,
-            baseline: baselined,
+            baseline: n_baselined,
+            not_live,
+            inline: suppressed_counts.inline,
+            excluded: suppressed_counts.excluded,
+            ignored: suppressed_counts.ignored,
+            size_limit: suppressed_counts.size_limit,
+            findings: dropped,
         },
     };
     let roots = || Roots::discover(&base);
+    let status = if !outcome.findings.is_empty() {
+        Status::Findings
+    } else if outcome.stats.errors > 0 {
+        Status::Incomplete
+    } else {
+        Status::Clean
+    };
     let written = match format {
         Format::Human => report::human::write(&outcome, &opts, &mut output),
+        Format::Concise => report::human::write_concise(&outcome, &opts, &mut output),
         Format::Json => report::json::write(&outcome, &opts, &mut output),
         Format::Jsonl => report::jsonl::write(&outcome, &opts, &mut output),
         Format::Sarif => report::sarif::write(&outcome, &roots(), &mut output),
-        Format::Github => report::github::write(&outcome, &roots(), cli.quiet, &mut output),
+        Format::Github => report::github::write(&outcome, &roots(), &mut output),
     };
     let written = written.and_then(|()| output.flush());
+    if let (Some(path), Ok(())) = (output_path, &written) {
+        if output_scanned {
+            return Err(Error::OutputIsInput(path.display().to_string()));
+        }
+        write_atomically(path, &report_buf).map_err(|source| Error::Output {
+            path: path.display().to_string(),
+            source,
+        })?;
+    }
     if let Err(e) = written {
         if e.kind() != io::ErrorKind::BrokenPipe {
-            report::fatal(&format!("cannot write the report: {e}"));
-            return EXIT_ERROR;
+            return Err(Error::Report(e));
         }
     }
     warn_stale();
-    if !outcome.findings.is_empty() {
-        EXIT_FINDINGS
-    } else if outcome.stats.errors > 0 {
-        EXIT_ERROR
+    let next = matches!(format, Format::Human | Format::Concise)
+        .then(|| next_step(cli, format == Format::Human));
+    report::closing(&outcome, status.code(), next.as_ref(), cli.quiet);
+    Ok(status)
+}
+
+/// The baseline file suggested after findings: the one in use, else
+/// `.credscan-baseline.json`.
+const DEFAULT_BASELINE: &str = ".credscan-baseline.json";
+
+/// This invocation turned into the commands that write and use a
+/// baseline.
+fn next_step(cli: &Cli, hints_shown: bool) -> report::NextStep {
+    let baseline = cli
+        .baseline
+        .as_ref()
+        .map(|p| p.to_string_lossy().into_owned())
+        .unwrap_or_else(|| DEFAULT_BASELINE.to_string());
+    let mut before = vec!["credscan".to_string()];
+    if cli.staged {
+        before.push("--staged".into());
+    }
+    if let Some(config) = &cli.config {
+        before.push("--config".into());
+        before.push(shell_word(&config.to_string_lossy()));
+    }
+    if cli.no_ignore {
+        before.push("--no-ignore".into());
+    }
+    let mut after: Vec<String> = cli
+        .paths
+        .iter()
+        .map(|p| shell_word(&p.to_string_lossy()))
+        .collect();
+    if cli.paths.is_empty() && !cli.staged {
+        after.push(".".into());
+    }
+    let command = |flag: &str| {
+        let mut words = before.clone();
+        words.push(flag.into());
+        words.push(shell_word(&baseline));
+        words.extend(after.iter().cloned());
+        words.join(" ")
+    };
+    report::NextStep {
+        write_baseline: command("--write-baseline"),
+        use_baseline: command("--baseline"),
+        hints_shown,
+    }
+}
+
+/// `s` as one POSIX shell word: bare when it is plainly safe, else single
+/// quoted.
+fn shell_word(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "_-./=:@+,%".contains(c));
+    if plain {
+        s.to_string()
     } else {
-        EXIT_CLEAN
+        format!("'{}'", s.replace('\'', "'\\''"))
     }
 }

@@ -9,8 +9,11 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Format {
-    /// Diagnostics with source snippets, for people.
+    /// Findings grouped by file with redacted source lines; each fix hint
+    /// once, then the next step.
     Human,
+    /// One line per finding: `path:line:col severity kind user@registry rule`.
+    Concise,
     /// One JSON document (see README: the JSON contract).
     Json,
     /// One JSON finding per line (same fields as `json` findings).
@@ -22,8 +25,9 @@ pub enum Format {
 }
 
 /// Default for `--max-file-size` when neither the command line nor the
-/// config file sets it.
-pub const DEFAULT_MAX_FILE_SIZE: u64 = 50 << 20;
+/// config file sets it: 1 GiB. Large files are scanned window by window in
+/// bounded memory, so the limit is only a bound on time.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 1 << 30;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
@@ -71,6 +75,21 @@ pub struct Cli {
     #[arg(long)]
     pub staged: bool,
 
+    /// Scan git history instead of files: every version of every file
+    /// reachable from any ref (branches, tags, remotes, stash), each
+    /// finding attributed to the commit that introduced it. With RANGE,
+    /// only the commits `git log RANGE` lists (`--history=origin/main..HEAD`).
+    /// PATH is a directory of the repository (default `.`).
+    #[arg(long, value_name = "RANGE", num_args = 0..=1, require_equals = true,
+          default_missing_value = "", conflicts_with = "staged")]
+    pub history: Option<String>,
+
+    /// Scan the commits being pushed, for pre-push hooks: the range
+    /// pre-commit passes (PRE_COMMIT_FROM_REF, PRE_COMMIT_TO_REF), or the
+    /// lines git gives a pre-push hook on standard input.
+    #[arg(long, conflicts_with_all = ["staged", "history"])]
+    pub pre_push: bool,
+
     /// Read settings from FILE instead of looking for `.credscan.toml`.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -104,7 +123,7 @@ pub struct Cli {
     #[arg(long)]
     pub no_ignore: bool,
 
-    /// Skip files larger than this (e.g. 50M, 1G; default 50MiB, or
+    /// Skip files larger than this (e.g. 50M, 1G; default 1GiB, or
     /// `max_file_size` from the config file); skipped files are noted.
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_file_size: Option<u64>,
@@ -113,13 +132,18 @@ pub struct Cli {
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,
 
-    /// Print findings only: no summary, no notes about skipped files.
+    /// No summary, notes about skipped files or stale-allow warnings on
+    /// stderr. Findings and errors are still reported, and a non-zero exit
+    /// still prints one line saying why.
     #[arg(short, long)]
     pub quiet: bool,
 
     /// When to use colors (NO_COLOR is honoured in `auto`).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
+
+    #[command(flatten)]
+    pub verify: crate::verify::VerifyArgs,
 }
 
 #[cfg(test)]

@@ -9,6 +9,8 @@
 //! - `judge`: classification, severity and fix hints;
 //! - `input`: files, standard input and the git index, read and scanned;
 //! - `suppress` and `report` (which depend on the model only);
+//! - `verify`: opt-in checks of findings against their registries, the
+//!   only network code (run by `app` under `--verify` alone);
 //! - `settings`, `cli` and `app`: the command line and the config file.
 //!
 //! Only the `report` module prints.
@@ -30,6 +32,7 @@ pub mod settings;
 pub mod suppress;
 #[cfg(test)]
 mod testing;
+pub mod verify;
 
 // The module paths before the tree was arranged in stages, kept while
 // branches written against them are merged.

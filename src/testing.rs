@@ -27,7 +27,10 @@ pub fn finding(path: &str, rule: Rule, secret: &str, line: usize) -> Finding {
         severity: crate::judge::classify::Severity::High,
         detail: None,
         decode_chain: "base64 -> user:password".into(),
-        fix: "Rotate the credential.".into(),
+        fix: "Rotate the credential. Use a secret store.".into(),
+        fix_rotate_len: "Rotate the credential.".len(),
         snippet: None,
+        origin: None,
+        verification: None,
     }
 }

@@ -67,17 +67,19 @@ fn leak_exits_1_and_human_output_is_redacted() {
     assert!(stdout.contains("FA********an"), "{stdout}");
     assert!(stdout.contains("docker logout"));
     assert!(
-        stdout.contains("high: registry password leaked"),
+        stdout.contains(
+            ".docker/config.json:4:16 high password ci-bot@registry.example.test CS001 \
+             docker-config-credential [fix 1, 2]"
+        ),
         "{stdout}"
     );
-    assert!(stdout.contains("kind:     password"), "{stdout}");
-    assert!(stdout.contains("severity: high"), "{stdout}");
     for out in [&stdout, &stderr] {
         assert!(!out.contains(PASSWORD), "secret leaked: {out}");
         assert!(!out.contains(&auth()), "encoded secret leaked: {out}");
     }
     assert!(!stdout.contains('\u{1b}'), "no color expected");
     assert!(stderr.contains("1 finding in 1 file"), "{stderr}");
+    assert!(stderr.contains("exit 1 (findings)"), "{stderr}");
 }
 
 #[test]
@@ -340,7 +342,12 @@ fn large_files_are_skipped_with_a_note() {
     let (_, _, stderr) = run(credscan()
         .args(["--max-file-size", "10", "-q"])
         .arg(dir.path()));
-    assert!(stderr.is_empty(), "quiet: {stderr}");
+    // Quiet drops the notes, not the count of what was left out.
+    assert_eq!(stderr.lines().count(), 1, "quiet: {stderr}");
+    assert!(
+        stderr.contains("suppressed: 2 files over the size limit"),
+        "quiet: {stderr}"
+    );
 }
 
 #[test]
@@ -370,7 +377,11 @@ fn threads_and_quiet() {
     let (code, stdout, stderr) = run(credscan().args(["-j1", "-q"]).arg(dir.path()));
     assert_eq!(code, 1);
     assert!(stdout.contains("config.json"));
-    assert!(stderr.is_empty(), "{stderr}");
+    // Quiet, but a non-zero exit still says why, on one line.
+    assert_eq!(
+        stderr, "credscan: 1 finding, 0 errors; exit 1 (findings)\n",
+        "{stderr}"
+    );
     let (code, _, _) = run(credscan().args(["-j", "0"]).arg(dir.path()));
     assert_eq!(code, 2);
 }
@@ -439,4 +450,149 @@ fn plaintext_login_in_a_script_is_classified_with_a_specific_fix() {
     assert!(fix.contains("personal-access-tokens"), "{fix}");
     assert!(fix.contains("--password-stdin"), "{fix}");
     assert!(!stdout.contains("dckr_pat_FAKE0credscan0cli0000001"));
+}
+
+/// Two leaks with the same "instead" advice and different rotation advice.
+fn two_leaks() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("a/.docker")).unwrap();
+    fs::create_dir_all(dir.path().join("b/.docker")).unwrap();
+    fs::write(dir.path().join("a/.docker/config.json"), leak_config()).unwrap();
+    fs::write(
+        dir.path().join("b/.docker/config.json"),
+        leak_config().replace("registry.example.test", "other.example.test"),
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn default_output_groups_by_file_and_prints_each_fix_once() {
+    let dir = two_leaks();
+    let (code, stdout, stderr) = run(credscan()
+        .current_dir(dir.path())
+        .args(["--color=never", "."]));
+    assert_eq!(code, 1, "{stderr}");
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines[0], "a/.docker/config.json (1 finding)", "{stdout}");
+    assert!(
+        lines[1].starts_with(
+            "  a/.docker/config.json:4:16 high password ci-bot@registry.example.test CS001 "
+        ),
+        "{stdout}"
+    );
+    assert!(lines[1].ends_with("[fix 1, 2]"), "{stdout}");
+    assert!(
+        stdout.contains("\nb/.docker/config.json (1 finding)\n"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("other.example.test CS001 docker-config-credential [fix 3, 2]"));
+    // The config-file advice applies to both and is printed once, with both
+    // places; each registry's rotation advice is its own hint.
+    assert_eq!(stdout.matches("credential helper").count(), 1, "{stdout}");
+    assert!(
+        stdout.contains(
+            "fix 2 (2 findings):\n    a/.docker/config.json:4:16, b/.docker/config.json:4:16\n"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("fix 1 (1 finding):\n    a/.docker/config.json:4:16\n  Change this password at registry.example.test"));
+    assert!(stdout.contains(
+        "      decoded: JSON auths[\"registry.example.test\"].auth -> base64 -> user:password"
+    ));
+    assert!(!stdout.contains(PASSWORD) && !stdout.contains(&auth()));
+    // The closing lines on stderr: summary with exit reason, then the next
+    // step with the exact commands for this invocation.
+    assert!(
+        stderr.contains("credscan: 2 findings in 2 files;")
+            && stderr.contains("; exit 1 (findings)\n"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("next: rotate each leaked credential"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("\n        credscan --write-baseline .credscan-baseline.json .\n        credscan --baseline .credscan-baseline.json .\n"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("[[allow]]"), "{stderr}");
+}
+
+#[test]
+fn next_step_commands_work_when_run() {
+    let dir = two_leaks();
+    let (_, _, stderr) = run(credscan().current_dir(dir.path()).args(["a", "b"]));
+    let commands: Vec<&str> = stderr
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("credscan --"))
+        .collect();
+    assert_eq!(
+        commands,
+        [
+            "credscan --write-baseline .credscan-baseline.json a b",
+            "credscan --baseline .credscan-baseline.json a b"
+        ],
+        "{stderr}"
+    );
+    for (command, expected) in commands.iter().zip([0, 0]) {
+        let args: Vec<&str> = command.split(' ').skip(1).collect();
+        let (code, _, err) = run(credscan().current_dir(dir.path()).args(&args));
+        assert_eq!(code, expected, "{command}: {err}");
+    }
+}
+
+#[test]
+fn concise_is_one_line_per_finding() {
+    let dir = two_leaks();
+    let (code, stdout, stderr) = run(credscan()
+        .current_dir(dir.path())
+        .args(["--format", "concise", "."]));
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(
+        stdout,
+        "a/.docker/config.json:4:16 high password ci-bot@registry.example.test CS001\n\
+         b/.docker/config.json:4:16 high password ci-bot@other.example.test CS001\n"
+    );
+    assert!(stderr.contains("2 findings in 2 files"), "{stderr}");
+    assert!(stderr.contains("credscan --write-baseline"), "{stderr}");
+}
+
+#[test]
+fn summary_reaches_stderr_with_machine_formats_and_quiet_says_why() {
+    let dir = two_leaks();
+    let out = tempfile::tempdir().unwrap();
+    for format in ["json", "jsonl", "sarif", "github"] {
+        let file = out.path().join(format);
+        let (code, stdout, stderr) = run(credscan()
+            .current_dir(dir.path())
+            .args(["--format", format, "--output"])
+            .arg(&file)
+            .arg("."));
+        assert_eq!(code, 1, "{format}: {stderr}");
+        assert!(stdout.is_empty(), "{format}: {stdout}");
+        assert!(
+            stderr.contains("2 findings in 2 files") && stderr.contains("exit 1 (findings)"),
+            "{format}: {stderr}"
+        );
+        assert!(
+            !stderr.contains("next:"),
+            "machine formats get no advice: {stderr}"
+        );
+        let (code, _, stderr) = run(credscan()
+            .current_dir(dir.path())
+            .args(["-q", "--format", format, "--output"])
+            .arg(&file)
+            .arg("."));
+        assert_eq!(code, 1);
+        assert_eq!(
+            stderr,
+            "credscan: 2 findings, 0 errors; exit 1 (findings)\n"
+        );
+    }
+    // A clean quiet run prints nothing at all.
+    let clean = tempfile::tempdir().unwrap();
+    let (code, stdout, stderr) = run(credscan().arg("-q").arg(clean.path()));
+    assert_eq!((code, stdout.as_str(), stderr.as_str()), (0, "", ""));
 }

@@ -43,12 +43,22 @@ use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
-use super::Plain;
+use super::{Candidate, Check, Form};
 use crate::model::finding::{Context, SecretKind};
 use crate::model::rule::Rule;
 
+pub(crate) const FORM: Form = Form {
+    slug: "structured",
+    rule: Rule::RegistryCredential,
+    title: "registry credential object",
+    gate: TRIGGERS,
+    check: Check::Text(scan),
+    hint: None,
+    doc: "A literal password, token or `Creds=user:password` under a credential key in any structured text (YAML, JSON, TOML, HCL, XML, `.env`, properties, object literals, keyword arguments, builder calls such as `.withPassword(\"…\")`), reported only with a registry signal: a sibling `registry`/`serveraddress`/`login_server` key, a `url`/`host`/`server`/`image`/`repository` naming a registry-like host, an enclosing block naming a registry (`registry`, `imageCredentials`, `imagePullSecret`, `auths`, `authConfig`, a registry host as the key; `docker` within two levels), an `auth`/`credentials` block beside a registry image, a `kubernetes.io/basic-auth` Secret annotated `tekton.dev/docker-*` or `kpack.io/docker`, or an environment name holding a registry word (`REGISTRY_PASSWORD`, `DOCKERHUB_TOKEN`, `ACRPWD`, `TRIVY_PASSWORD`). Helm values, Tekton, kpack, Argo CD, Concourse, Spinnaker, Jib, Maven, Gradle, SDK clients, Pulumi, Packer, Salt, Puppet, Chef, Talos, distribution's proxy and quadlets all come through it.",
+};
+
 /// Gate spellings: one is part of every password-like key this reads.
-pub const TRIGGERS: &[&str] = &[
+const TRIGGERS: &[&str] = &[
     "password", "Password", "PASSWORD", "PWD=", "_TOKEN", "token:", "Secret\"", "Creds=",
 ];
 
@@ -203,7 +213,7 @@ impl<'a> Lines<'a> {
 }
 
 /// Reads every candidate line of `text`.
-pub fn scan(text: &[u8], out: &mut Vec<Plain>) {
+pub(crate) fn scan(text: &[u8], out: &mut Vec<Candidate>) {
     // Hints are searched lazily, only as far as candidates need them
     // (candidates come in text order).
     let mut hint_iter = hints().find_iter(text).map(|m| m.start()).peekable();
@@ -284,7 +294,7 @@ pub fn scan(text: &[u8], out: &mut Vec<Plain>) {
                 ),
                 None => (found.username, format!("{}: {}", found.how, p.key)),
             };
-            out.push(Plain {
+            out.push(Candidate {
                 rule: Rule::RegistryCredential,
                 context: Context::Other,
                 span: at..at + secret.len(),

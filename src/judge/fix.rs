@@ -222,13 +222,23 @@ pub struct Facts<'a> {
 /// The fix hint for a credential of class `class` found at `path` in
 /// `context`.
 pub fn hint(class: &Class, context: Context, path: &str, facts: Facts<'_>) -> String {
+    let (rotate, instead) = hint_parts(class, context, path, facts);
+    format!("{rotate} {instead}")
+}
+
+/// The hint's two parts: where to rotate, and what to do instead. `hint`
+/// joins them with a space; human output prints each distinct part once.
+pub fn hint_parts(
+    class: &Class,
+    context: Context,
+    path: &str,
+    facts: Facts<'_>,
+) -> (String, String) {
     let place = place(context, path);
-    let text = format!(
-        "{} {}",
-        lookup(class.kind, place, Part::Rotate),
-        lookup(class.kind, place, Part::Instead)
-    );
-    fill(&text, class, facts)
+    (
+        fill(lookup(class.kind, place, Part::Rotate), class, facts),
+        fill(lookup(class.kind, place, Part::Instead), class, facts),
+    )
 }
 
 fn fill(text: &str, class: &Class, facts: Facts<'_>) -> String {

@@ -64,17 +64,12 @@ pub fn annotation(f: &Finding, roots: &Roots) -> String {
     )
 }
 
-/// Writes one annotation per finding to `out`, and the summary line to
-/// stderr (a plain log line) unless quiet.
-pub fn write(outcome: &Outcome, roots: &Roots, quiet: bool, out: &mut dyn Write) -> io::Result<()> {
+/// Writes one annotation per finding to `out`.
+pub fn write(outcome: &Outcome, roots: &Roots, out: &mut dyn Write) -> io::Result<()> {
     for f in &outcome.findings {
         writeln!(out, "{}", annotation(f, roots))?;
     }
-    out.flush()?;
-    if !quiet {
-        writeln!(io::stderr(), "{}", super::human::summary(outcome))?;
-    }
-    Ok(())
+    out.flush()
 }
 
 #[cfg(test)]

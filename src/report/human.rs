@@ -1,86 +1,239 @@
-//! Human output: one miette diagnostic per finding, then a summary.
+//! Human output, for people.
+//!
+//! The default groups findings by file: one line per finding
+//! (`path:line:col`, severity, token kind, user@registry, rule), its
+//! redacted source line
+//! with the value underlined, and how it decoded. Each distinct fix hint
+//! is printed once, after the files, with the findings it applies to.
+//! `--format concise` prints one line per finding and nothing else.
+//! The summary and the next step go to stderr ([`super::closing`]).
 
 use std::collections::BTreeSet;
 use std::io::{self, Write};
 
-use miette::{
-    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteDiagnostic, Report, Severity,
-};
-
 use super::escape::text as esc;
 use super::{Options, Outcome};
+use crate::judge::classify::Severity;
 use crate::model::finding::Finding;
 
-/// Renders one finding as a diagnostic.
-pub fn render_finding(f: &Finding, opts: &Options) -> String {
-    let theme = if opts.color {
-        GraphicalTheme::unicode()
+/// Width fix hints are wrapped to.
+const WIDTH: usize = 100;
+
+/// `s` in an ANSI style when `on`.
+fn paint(s: &str, style: &str, on: bool) -> String {
+    if on {
+        format!("\u{1b}[{style}m{s}\u{1b}[0m")
     } else {
-        GraphicalTheme::unicode_nocolor()
-    };
-    let handler = GraphicalReportHandler::new_themed(theme)
-        .with_width(120)
-        .with_links(false);
-    // Every string from the scanned file goes through `esc`.
+        s.to_string()
+    }
+}
+
+fn severity_style(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "1;31",
+        Severity::High => "31",
+        Severity::Medium => "33",
+        Severity::Low => "36",
+    }
+}
+
+/// `user@registry`, with `-` for the part that is unknown.
+pub fn user_at_registry(f: &Finding) -> String {
+    format!(
+        "{}@{}",
+        esc(f.username.as_deref().unwrap_or("-")),
+        esc(f.registry.as_deref().unwrap_or("-"))
+    )
+}
+
+/// One finding on one line: `path:line:col severity kind user@registry rule`.
+pub fn concise_line(f: &Finding, opts: &Options) -> String {
+    format!(
+        "{}:{}:{} {} {} {} {}",
+        esc(&f.path),
+        f.line,
+        f.column,
+        paint(f.severity.as_str(), severity_style(f.severity), opts.color),
+        f.token.as_str(),
+        user_at_registry(f),
+        f.rule.id()
+    )
+}
+
+/// Writes the concise report: one line per finding.
+pub fn write_concise(outcome: &Outcome, opts: &Options, out: &mut dyn Write) -> io::Result<()> {
+    for f in &outcome.findings {
+        writeln!(out, "{}", concise_line(f, opts))?;
+    }
+    out.flush()
+}
+
+/// A finding's fix hint in its two parts (where to rotate, what to do
+/// instead); the whole hint when it does not split.
+fn fix_parts(f: &Finding) -> Vec<&str> {
+    let split = f
+        .fix
+        .get(..f.fix_rotate_len)
+        .zip(f.fix.get(f.fix_rotate_len..));
+    match split {
+        Some((rotate, instead)) if f.fix_rotate_len > 0 => [rotate.trim(), instead.trim()]
+            .into_iter()
+            .filter(|p| !p.is_empty())
+            .collect(),
+        _ => vec![f.fix.trim()],
+    }
+}
+
+/// The distinct fix hint parts in order of first appearance, each with the
+/// findings it applies to.
+fn fixes(findings: &[Finding]) -> Vec<(&str, Vec<&Finding>)> {
+    let mut fixes: Vec<(&str, Vec<&Finding>)> = Vec::new();
+    for f in findings {
+        for part in fix_parts(f) {
+            match fixes.iter_mut().find(|(fix, _)| *fix == part) {
+                Some((_, list)) => list.push(f),
+                None => fixes.push((part, vec![f])),
+            }
+        }
+    }
+    fixes
+}
+
+/// The redacted source line and a second line underlining the value.
+/// `width` is the gutter width for line numbers.
+fn snippet_lines(f: &Finding, opts: &Options, width: usize) -> Option<[String; 2]> {
+    let snippet = f.snippet.as_ref()?;
+    let text = snippet.text();
+    let label = snippet.label_range();
+    let prefix = text.get(..label.start)?;
+    let value = text.get(label.clone())?;
+    let number = format!("{:>width$}", snippet.line_number());
+    let gutter = " ".repeat(number.len());
+    // Tabs stay tabs under the prefix so the marks line up.
+    let pad: String = prefix
+        .chars()
+        .map(|c| if c == '\t' { '\t' } else { ' ' })
+        .collect();
+    let marks = "^".repeat(value.chars().count().max(1));
     let secret = if opts.reveal {
         esc(f.secret.expose()).into_owned()
     } else {
         esc(&f.secret.redacted()).into_owned()
     };
-    let registry = f.registry.as_deref().map(esc);
-    let username = f.username.as_deref().map(esc);
-    let what = match (&registry, &username) {
-        (Some(r), Some(u)) => format!(" for {r} (user {u})"),
-        (Some(r), None) => format!(" for {r}"),
-        (None, Some(u)) => format!(" (user {u})"),
-        (None, None) => String::new(),
-    };
-    let message = format!(
-        "{}: {} leaked{what}",
-        f.severity.as_str(),
-        f.token.describe()
-    );
-    let label = format!("{} {secret}", f.token.as_str());
-    let detail = f
-        .detail
-        .as_deref()
-        .map(|d| format!(" ({})", esc(d)))
-        .unwrap_or_default();
-    let help = format!(
-        "registry: {}\nusername: {}\nsecret:   {secret}\nkind:     {}{detail}\nseverity: {}\ndecoded:  {}\nfix:      {}",
-        registry.as_deref().unwrap_or("-"),
-        username.as_deref().unwrap_or("-"),
-        f.token.as_str(),
-        f.severity.as_str(),
-        esc(&f.decode_chain),
-        esc(&f.fix)
-    );
-    let level = match f.severity {
-        crate::judge::classify::Severity::Critical | crate::judge::classify::Severity::High => {
-            Severity::Error
-        }
-        crate::judge::classify::Severity::Medium => Severity::Warning,
-        crate::judge::classify::Severity::Low => Severity::Advice,
-    };
-    let mut diag = MietteDiagnostic::new(message)
-        .with_code(format!("credscan::{}::{}", f.rule.id(), f.rule.name()))
-        .with_severity(level)
-        .with_help(help);
+    Some([
+        format!("      {number} | {text}"),
+        format!(
+            "      {gutter} | {pad}{} {} {secret}",
+            paint(&marks, severity_style(f.severity), opts.color),
+            f.token.as_str()
+        ),
+    ])
+}
+
+/// Words of `text` wrapped to `width`, each line after `indent`.
+fn wrap(text: &str, indent: &str, width: usize) -> String {
     let mut out = String::new();
-    match &f.snippet {
-        Some(snippet) => {
-            diag = diag.with_label(LabeledSpan::new_primary_with_span(
-                Some(label),
-                snippet.label(),
-            ));
-            let report = Report::new(diag).with_source_code(snippet.clone());
-            let _ = handler.render_report(&mut out, report.as_ref());
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && indent.len() + line.len() + 1 + word.len() > width {
+            out.push_str(indent);
+            out.push_str(&line);
+            out.push('\n');
+            line.clear();
         }
-        None => {
-            let _ = handler.render_report(&mut out, &diag);
+        if !line.is_empty() {
+            line.push(' ');
         }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        out.push_str(indent);
+        out.push_str(&line);
+        out.push('\n');
     }
     out
+}
+
+/// Writes the grouped human report.
+pub fn write(outcome: &Outcome, opts: &Options, out: &mut dyn Write) -> io::Result<()> {
+    let fixes = fixes(&outcome.findings);
+    let fix_numbers = |f: &Finding| {
+        fix_parts(f)
+            .iter()
+            .filter_map(|part| fixes.iter().position(|(fix, _)| fix == part))
+            .map(|i| (i + 1).to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for (i, group) in outcome
+        .findings
+        .chunk_by(|a, b| a.path == b.path)
+        .enumerate()
+    {
+        if i > 0 {
+            writeln!(out)?;
+        }
+        writeln!(
+            out,
+            "{} ({} finding{})",
+            paint(&esc(&group[0].path), "1", opts.color),
+            group.len(),
+            plural(group.len())
+        )?;
+        let width = group
+            .iter()
+            .filter_map(|f| f.snippet.as_ref())
+            .map(|s| s.line_number().to_string().len())
+            .max()
+            .unwrap_or(1);
+        for f in group {
+            writeln!(
+                out,
+                "  {} {} [fix {}]",
+                concise_line(f, opts),
+                f.rule.name(),
+                fix_numbers(f)
+            )?;
+            if let Some(lines) = snippet_lines(f, opts, width) {
+                for line in lines {
+                    writeln!(out, "{line}")?;
+                }
+            }
+            writeln!(out, "      decoded: {}", esc(&f.decode_chain))?;
+            if let Some(detail) = &f.detail {
+                writeln!(out, "      detail:  {}", esc(detail))?;
+            }
+            if let Some(v) = &f.verification {
+                writeln!(
+                    out,
+                    "      verified: {} ({})",
+                    v.status.as_str(),
+                    esc(&v.reason)
+                )?;
+            }
+            if let Some(o) = &f.origin {
+                writeln!(out, "      commit:  {}", esc(&o.summary()))?;
+            }
+        }
+    }
+    for (i, (fix, applies)) in fixes.iter().enumerate() {
+        let mut places: Vec<String> = applies
+            .iter()
+            .map(|f| format!("{}:{}:{}", esc(&f.path), f.line, f.column))
+            .collect();
+        places.dedup();
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{} ({} finding{}):",
+            paint(&format!("fix {}", i + 1), "1", opts.color),
+            applies.len(),
+            plural(applies.len())
+        )?;
+        out.write_all(wrap(&places.join(", "), "    ", WIDTH).as_bytes())?;
+        out.write_all(wrap(&esc(fix), "  ", WIDTH).as_bytes())?;
+    }
+    out.flush()
 }
 
 /// The closing summary line.
@@ -101,13 +254,27 @@ pub fn summary(outcome: &Outcome) -> String {
         s.errors,
         plural(s.errors as usize),
     );
-    let sup = outcome.suppressed;
-    if sup.config > 0 {
-        line.push_str(&format!("; {} allowed by config", sup.config));
+    if let Some(s) = outcome.suppressed.describe() {
+        line.push_str("; ");
+        line.push_str(&s);
     }
-    if sup.baseline > 0 {
-        line.push_str(&format!("; {} in baseline", sup.baseline));
+    let mut counts = [0usize; 3];
+    for f in &outcome.findings {
+        if let Some(v) = &f.verification {
+            counts[match v.status {
+                crate::verify::Status::Live => 0,
+                crate::verify::Status::Invalid => 1,
+                crate::verify::Status::Unknown => 2,
+            }] += 1;
+        }
     }
+    if counts.iter().any(|&n| n > 0) {
+        line.push_str(&format!(
+            "; verified: {} live, {} invalid, {} unknown",
+            counts[0], counts[1], counts[2]
+        ));
+    }
+
     line
 }
 
@@ -132,17 +299,4 @@ pub fn human_bytes(b: u64) -> String {
     } else {
         format!("{v:.1} {}", UNITS[u])
     }
-}
-
-/// Writes the human report: findings to stdout, summary to stderr.
-pub fn write(outcome: &Outcome, opts: &Options, out: &mut dyn Write) -> io::Result<()> {
-    for f in &outcome.findings {
-        out.write_all(render_finding(f, opts).as_bytes())?;
-        writeln!(out)?;
-    }
-    out.flush()?;
-    if !opts.quiet {
-        writeln!(io::stderr(), "{}", summary(outcome))?;
-    }
-    Ok(())
 }

@@ -52,3 +52,25 @@ pub fn with_progress<T>(enabled: bool, sink: &Sink, work: impl FnOnce() -> T) ->
         out
     })
 }
+
+/// Fewer credentials than this are checked without a progress line.
+pub const VERIFY_MANY: usize = 5;
+
+/// The `--verify` progress line: `done` of `total` credentials checked.
+/// Shown when `enabled` (see [`wanted`]) and there are many; erased at
+/// the end.
+pub fn verifying(enabled: bool, done: usize, total: usize) {
+    if !enabled || total < VERIFY_MANY {
+        return;
+    }
+    let mut err = io::stderr().lock();
+    if done < total {
+        let _ = write!(
+            err,
+            "\r\x1b[2Kcredscan: verifying credentials {done}/{total}"
+        );
+    } else {
+        let _ = write!(err, "\r\x1b[2K");
+    }
+    let _ = err.flush();
+}

@@ -30,6 +30,10 @@ use crate::model::finding::Finding;
 use crate::model::rule::Rule;
 
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+/// The `partialFingerprints` key for the commit that introduced a finding
+/// found in git history (`--history`).
+pub const COMMIT_KEY: &str = "credscanCommit/v1";
+
 /// The `partialFingerprints` key; bump the version if fingerprints change.
 pub const FINGERPRINT_KEY: &str = "credscanFingerprint/v1";
 
@@ -145,9 +149,9 @@ fn descriptor(r: Rule, severity: Severity) -> Value {
 }
 
 /// The descriptors the findings use, ordered by rule then severity.
-fn descriptors(findings: &[Finding]) -> Vec<(Rule, Severity)> {
+fn descriptors<'a>(findings: impl Iterator<Item = &'a Finding>) -> Vec<(Rule, Severity)> {
     let set: std::collections::BTreeSet<(Rule, Severity)> =
-        findings.iter().map(|f| (f.rule, f.severity)).collect();
+        findings.map(|f| (f.rule, f.severity)).collect();
     set.into_iter().collect()
 }
 
@@ -159,7 +163,27 @@ fn result(f: &Finding, index: usize, roots: &Roots) -> Value {
             json!({"uri": file_uri(&abs.to_string_lossy(), false)})
         }
     };
-    json!({
+    let mut fingerprints = json!({FINGERPRINT_KEY: f.fingerprint});
+    let mut properties = json!({
+        "rule": f.rule.id(),
+        "severity": f.severity.as_str(),
+        "registry": f.registry,
+        "username": f.username,
+        "secret": f.secret.redacted(),
+        "secretKind": f.token.as_str(),
+        "decodeChain": f.decode_chain,
+    });
+    if let Some(o) = &f.origin {
+        fingerprints[COMMIT_KEY] = json!(o.commit);
+        properties["commit"] = json!(o.commit);
+        properties["commitAuthor"] = json!(o.author);
+        properties["commitDate"] = json!(o.date);
+        properties["blob"] = json!(o.blob);
+        properties["commits"] = json!(o.commits);
+        properties["paths"] = json!(o.paths);
+        properties["inHead"] = json!(o.in_head);
+    }
+    let mut result = json!({
         "ruleId": descriptor_id(f.rule, f.severity),
         "ruleIndex": index,
         "level": level(f.severity),
@@ -175,17 +199,13 @@ fn result(f: &Finding, index: usize, roots: &Roots) -> Value {
                 },
             },
         }],
-        "partialFingerprints": {FINGERPRINT_KEY: f.fingerprint},
-        "properties": {
-            "rule": f.rule.id(),
-            "severity": f.severity.as_str(),
-            "registry": f.registry,
-            "username": f.username,
-            "secret": f.secret.redacted(),
-            "secretKind": f.token.as_str(),
-            "decodeChain": f.decode_chain,
-        },
-    })
+        "partialFingerprints": fingerprints,
+        "properties": properties,
+    });
+    if let Some(v) = &f.verification {
+        result["properties"]["verification"] = json!(v);
+    }
+    result
 }
 
 /// The SARIF log for `outcome`.
@@ -203,15 +223,33 @@ pub fn document(outcome: &Outcome, roots: &Roots) -> Value {
         })
         .collect();
     let version = env!("CARGO_PKG_VERSION");
-    let used = descriptors(&outcome.findings);
-    let results: Vec<Value> = outcome
+    // Findings an allow entry or the baseline dropped stay visible to code
+    // scanning, as results carrying `suppressions` (SARIF 3.27.23).
+    let all: Vec<(&Finding, Option<&String>)> = outcome
         .findings
         .iter()
-        .map(|f| {
+        .map(|f| (f, None))
+        .chain(
+            outcome
+                .suppressed
+                .findings
+                .iter()
+                .map(|s| (&s.finding, Some(&s.justification))),
+        )
+        .collect();
+    let used = descriptors(all.iter().map(|(f, _)| *f));
+    let results: Vec<Value> = all
+        .iter()
+        .map(|&(f, why)| {
             let index = used
                 .binary_search(&(f.rule, f.severity))
                 .expect("every finding has a descriptor");
-            result(f, index, roots)
+            let mut r = result(f, index, roots);
+            if let Some(why) = why {
+                r["suppressions"] =
+                    json!([{"kind": "external", "status": "accepted", "justification": why}]);
+            }
+            r
         })
         .collect();
     json!({
@@ -235,6 +273,7 @@ pub fn document(outcome: &Outcome, roots: &Roots) -> Value {
             },
             "columnKind": "unicodeCodePoints",
             "results": results,
+            "properties": {"suppressions": outcome.suppressed.counts()},
         }],
     })
 }

@@ -91,6 +91,16 @@ impl Snippet {
     pub fn text(&self) -> &str {
         &self.text
     }
+
+    /// The value's byte range within [`Snippet::text`].
+    pub fn label_range(&self) -> Range<usize> {
+        self.label.clone()
+    }
+
+    /// The 1-based line number of the snippet's line in its file.
+    pub fn line_number(&self) -> usize {
+        self.line0 + 1
+    }
 }
 
 fn tail_chars(s: &str, n: usize) -> String {
