@@ -133,19 +133,6 @@ fn use_color(choice: ColorChoice, tty: bool) -> bool {
     }
 }
 
-/// Where to look for `.credscan.toml`: the first PATH (a file's directory),
-/// or the current directory for `--staged` and standard input.
-fn config_start(cli: &Cli, cwd: &Path) -> PathBuf {
-    if cli.staged {
-        return cwd.to_path_buf();
-    }
-    cli.paths
-        .iter()
-        .find(|p| p.as_os_str() != "-")
-        .map(|p| settings::absolute(p, cwd))
-        .unwrap_or_else(|| cwd.to_path_buf())
-}
-
 /// Stale allow entries are only meaningful when the scan covered the whole
 /// directory the config governs: a PATH is that directory or one above it.
 /// Single files (what the hooks pass), subdirectories, `--staged` and
@@ -225,7 +212,7 @@ pub fn run(cli: &Cli) -> Result<Status, Error> {
         return Err(Error::ZeroThreads);
     }
     let verify_opts = verify_options(cli)?;
-    let config = settings::load(cli.config.as_deref(), &config_start(cli, &cwd), &cwd)?;
+    let config = settings::load(cli.config.as_deref(), &cwd)?;
     let format = cli.format.or(config.format).unwrap_or(Format::Human);
     let baseline = cli.baseline.as_deref().map(Baseline::read).transpose()?;
     let default_path = [PathBuf::from(".")];
@@ -315,6 +302,7 @@ pub fn run(cli: &Cli) -> Result<Status, Error> {
     let output_scanned = sink
         .output_scanned
         .load(std::sync::atomic::Ordering::Relaxed);
+    let suppressed_counts = sink.suppressed();
     let (mut findings, mut notices) = sink.into_parts();
     findings.sort_by(|a, b| {
         (&a.path, a.byte_start, a.byte_end, a.rule, &a.username).cmp(&(
@@ -369,9 +357,42 @@ pub fn run(cli: &Cli) -> Result<Status, Error> {
     }
 
     let (mut findings, baselined) = match &baseline {
-        Some(b) => b.filter(allowed.kept),
-        None => (allowed.kept, 0),
+        Some(b) => b.split(allowed.kept),
+        None => (allowed.kept, Vec::new()),
     };
+    let config_name = config
+        .source
+        .as_ref()
+        .map_or_else(|| ".credscan.toml".to_string(), |s| s.name.clone());
+    let mut dropped: Vec<report::SuppressedFinding> = allowed
+        .dropped
+        .into_iter()
+        .map(|(finding, i)| {
+            let entry = &config.allow[i];
+            let reason = entry.reason.as_deref().unwrap_or("no reason given");
+            report::SuppressedFinding {
+                finding,
+                justification: format!(
+                    "allow entry in {config_name} ({}): {reason}",
+                    entry.describe()
+                ),
+            }
+        })
+        .collect();
+    let baseline_name = cli
+        .baseline
+        .as_deref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    let n_baselined = baselined.len();
+    dropped.extend(
+        baselined
+            .into_iter()
+            .map(|finding| report::SuppressedFinding {
+                finding,
+                justification: format!("in baseline {baseline_name}"),
+            }),
+    );
     let mut not_live = 0;
     if let Some(vo) = &verify_opts {
         // The only place credscan touches the network.
@@ -394,8 +415,13 @@ pub fn run(cli: &Cli) -> Result<Status, Error> {
         stats,
         suppressed: Suppressed {
             config: allowed.suppressed,
-            baseline: baselined,
+            baseline: n_baselined,
             not_live,
+            inline: suppressed_counts.inline,
+            excluded: suppressed_counts.excluded,
+            ignored: suppressed_counts.ignored,
+            size_limit: suppressed_counts.size_limit,
+            findings: dropped,
         },
     };
     let roots = || Roots::discover(&base);

@@ -17,6 +17,7 @@
 //!    the value sat in a credential context (`REGISTRY_AUTH=`, `auth:`,
 //!    `Authorization: Basic`, ...).
 
+pub mod plaintext;
 pub mod prefilter;
 
 use std::borrow::Cow;
@@ -156,7 +157,7 @@ fn scan_with(text: &[u8], mode: Option<Mode<'_>>) -> Vec<RawFinding> {
         engine.layer(&top, mode);
     }
     // Plaintext forms: login commands, CI and runtime configs, headers.
-    crate::forms::scan(text, &mut engine.out);
+    plaintext::scan(text, &mut engine.out);
     if engine.out.is_empty() {
         return Vec::new();
     }
@@ -458,6 +459,7 @@ impl Engine {
             kind: SecretKind::Password,
             context,
             chain,
+            hint: None,
         });
     }
 
@@ -508,6 +510,7 @@ impl Engine {
                 kind,
                 context,
                 chain,
+                hint: None,
             });
         };
 
@@ -668,10 +671,10 @@ fn value_after_key(text: &[u8], k: usize) -> Option<usize> {
 }
 
 /// Keys that make a bare base64 `user:password` a credential. Each holds
-/// one of the prefilter's keywords ([`prefilter::WORDS`]), which keeps the
+/// one of the prefilter's keywords ([`prefilter::words`]), which keeps the
 /// prefiltered scan equal to the full one.
 fn is_credential_key(key: &str) -> bool {
-    prefilter::WORDS.iter().any(|w| key.contains(w))
+    prefilter::words().iter().any(|w| key.contains(w))
 }
 
 /// After a key's closing quote at `i`: whitespace, `:`, whitespace. Returns
