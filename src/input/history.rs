@@ -691,6 +691,10 @@ fn read_blobs(
         let mut f = scanned.failure.lock().unwrap_or_else(|e| e.into_inner());
         f.get_or_insert(msg);
     };
+    // Started on the first chunk: a small range needs fewer processes.
+    let Ok(first) = rx.recv() else {
+        return;
+    };
     let (mut cat, stdin) = match CatFile::spawn(git_objects(dir)) {
         Ok(c) => c,
         Err(e) => {
@@ -704,7 +708,7 @@ fn read_blobs(
         s.spawn(move || {
             let mut stdin = BufWriter::new(stdin);
             let mut broken = false;
-            for chunk in rx {
+            for chunk in std::iter::once(first).chain(rx) {
                 let ids: Vec<Box<str>> = chunk.iter().map(|(_, id)| id.clone()).collect();
                 // The reader learns what to expect before git answers.
                 let _ = wtx.send(chunk);
