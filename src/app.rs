@@ -3,7 +3,7 @@
 //! reporter -> exit code.
 
 use std::fs::File;
-use std::io::{self, BufWriter, IsTerminal, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -74,6 +74,11 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
+    #[error(
+        "-o {0}: that file is one of the scanned files and the report would replace it; \
+         write the report outside the scanned paths (or exclude the file)"
+    )]
+    OutputIsInput(String),
     #[error(transparent)]
     Staged(#[from] StagedError),
     #[error("cannot write the report: {0}")]
@@ -128,19 +133,6 @@ fn use_color(choice: ColorChoice, tty: bool) -> bool {
     }
 }
 
-/// Where to look for `.credscan.toml`: the first PATH (a file's directory),
-/// or the current directory for `--staged` and standard input.
-fn config_start(cli: &Cli, cwd: &Path) -> PathBuf {
-    if cli.staged {
-        return cwd.to_path_buf();
-    }
-    cli.paths
-        .iter()
-        .find(|p| p.as_os_str() != "-")
-        .map(|p| settings::absolute(p, cwd))
-        .unwrap_or_else(|| cwd.to_path_buf())
-}
-
 /// Stale allow entries are only meaningful when the scan covered the whole
 /// directory the config governs: a PATH is that directory or one above it.
 /// Single files (what the hooks pass), subdirectories, `--staged` and
@@ -154,6 +146,34 @@ fn covers_config_root(cli: &Cli, paths: &[&Path], config: &Config, cwd: &Path) -
             let abs = settings::absolute(p, cwd);
             abs.is_dir() && settings::absolute(&config.root, cwd).starts_with(&abs)
         })
+}
+
+/// Writes `bytes` to a new temporary file beside `path`, then renames it
+/// over `path`: readers never see a partial file, and a failure leaves the
+/// old file as it was.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let mut n = 0u32;
+    let (tmp, mut file) = loop {
+        let tmp = dir.join(format!(".{name}.credscan-{}-{n}.tmp", std::process::id()));
+        match File::options().write(true).create_new(true).open(&tmp) {
+            Ok(f) => break (tmp, f),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && n < 100 => n += 1,
+            Err(e) => return Err(e),
+        }
+    };
+    let result = file
+        .write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .and_then(|()| std::fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
 }
 
 /// The verification settings under `--verify`, checked before the scan
@@ -192,7 +212,7 @@ pub fn run(cli: &Cli) -> Result<Status, Error> {
         return Err(Error::ZeroThreads);
     }
     let verify_opts = verify_options(cli)?;
-    let config = settings::load(cli.config.as_deref(), &config_start(cli, &cwd), &cwd)?;
+    let config = settings::load(cli.config.as_deref(), &cwd)?;
     let format = cli.format.or(config.format).unwrap_or(Format::Human);
     let baseline = cli.baseline.as_deref().map(Baseline::read).transpose()?;
     let default_path = [PathBuf::from(".")];
@@ -210,15 +230,19 @@ pub fn run(cli: &Cli) -> Result<Status, Error> {
             paths.push(p);
         }
     }
-    let mut output: Box<dyn Write> = match &cli.output {
-        Some(path) if cli.write_baseline.is_none() => {
-            let file = File::create(path).map_err(|source| Error::Output {
-                path: path.display().to_string(),
-                source,
-            })?;
-            Box::new(BufWriter::new(file))
-        }
-        _ => Box::new(io::stdout().lock()),
+    // `-o FILE` is written to a temporary file beside FILE and renamed
+    // over it once the report is complete: FILE is never truncated before
+    // the scan, and is refused when the scan read it.
+    let output_path = cli
+        .output
+        .as_deref()
+        .filter(|_| cli.write_baseline.is_none());
+    let mut report_buf: Vec<u8> = Vec::new();
+    let mut stdout = io::stdout().lock();
+    let mut output: &mut dyn Write = if output_path.is_some() {
+        &mut report_buf
+    } else {
+        &mut stdout
     };
     let threads = cli.threads.unwrap_or_else(|| {
         std::thread::available_parallelism()
@@ -233,7 +257,12 @@ pub fn run(cli: &Cli) -> Result<Status, Error> {
         reveal: cli.reveal,
         snippets: format == Format::Human && cli.write_baseline.is_none(),
     };
-    let sink = Sink::default();
+    let sink = Sink {
+        output_file: output_path
+            .and_then(|p| std::fs::metadata(p).ok())
+            .and_then(|m| input::FileId::of(&m)),
+        ..Sink::default()
+    };
     let progress = report::progress::wanted(cli.quiet);
     let base = report::progress::with_progress(progress, &sink, || {
         if history {
@@ -270,6 +299,10 @@ pub fn run(cli: &Cli) -> Result<Status, Error> {
     });
     let base = base?;
     let stats = sink.stats(started.elapsed().as_millis() as u64);
+    let output_scanned = sink
+        .output_scanned
+        .load(std::sync::atomic::Ordering::Relaxed);
+    let suppressed_counts = sink.suppressed();
     let (mut findings, mut notices) = sink.into_parts();
     findings.sort_by(|a, b| {
         (&a.path, a.byte_start, a.byte_end, a.rule, &a.username).cmp(&(
@@ -324,9 +357,42 @@ pub fn run(cli: &Cli) -> Result<Status, Error> {
     }
 
     let (mut findings, baselined) = match &baseline {
-        Some(b) => b.filter(allowed.kept),
-        None => (allowed.kept, 0),
+        Some(b) => b.split(allowed.kept),
+        None => (allowed.kept, Vec::new()),
     };
+    let config_name = config
+        .source
+        .as_ref()
+        .map_or_else(|| ".credscan.toml".to_string(), |s| s.name.clone());
+    let mut dropped: Vec<report::SuppressedFinding> = allowed
+        .dropped
+        .into_iter()
+        .map(|(finding, i)| {
+            let entry = &config.allow[i];
+            let reason = entry.reason.as_deref().unwrap_or("no reason given");
+            report::SuppressedFinding {
+                finding,
+                justification: format!(
+                    "allow entry in {config_name} ({}): {reason}",
+                    entry.describe()
+                ),
+            }
+        })
+        .collect();
+    let baseline_name = cli
+        .baseline
+        .as_deref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    let n_baselined = baselined.len();
+    dropped.extend(
+        baselined
+            .into_iter()
+            .map(|finding| report::SuppressedFinding {
+                finding,
+                justification: format!("in baseline {baseline_name}"),
+            }),
+    );
     let mut not_live = 0;
     if let Some(vo) = &verify_opts {
         // The only place credscan touches the network.
@@ -349,8 +415,13 @@ pub fn run(cli: &Cli) -> Result<Status, Error> {
         stats,
         suppressed: Suppressed {
             config: allowed.suppressed,
-            baseline: baselined,
+            baseline: n_baselined,
             not_live,
+            inline: suppressed_counts.inline,
+            excluded: suppressed_counts.excluded,
+            ignored: suppressed_counts.ignored,
+            size_limit: suppressed_counts.size_limit,
+            findings: dropped,
         },
     };
     let roots = || Roots::discover(&base);
@@ -370,6 +441,15 @@ pub fn run(cli: &Cli) -> Result<Status, Error> {
         Format::Github => report::github::write(&outcome, &roots(), &mut output),
     };
     let written = written.and_then(|()| output.flush());
+    if let (Some(path), Ok(())) = (output_path, &written) {
+        if output_scanned {
+            return Err(Error::OutputIsInput(path.display().to_string()));
+        }
+        write_atomically(path, &report_buf).map_err(|source| Error::Output {
+            path: path.display().to_string(),
+            source,
+        })?;
+    }
     if let Err(e) = written {
         if e.kind() != io::ErrorKind::BrokenPipe {
             return Err(Error::Report(e));

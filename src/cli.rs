@@ -25,8 +25,9 @@ pub enum Format {
 }
 
 /// Default for `--max-file-size` when neither the command line nor the
-/// config file sets it.
-pub const DEFAULT_MAX_FILE_SIZE: u64 = 50 << 20;
+/// config file sets it: 1 GiB. Large files are scanned window by window in
+/// bounded memory, so the limit is only a bound on time.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 1 << 30;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
@@ -122,7 +123,7 @@ pub struct Cli {
     #[arg(long)]
     pub no_ignore: bool,
 
-    /// Skip files larger than this (e.g. 50M, 1G; default 50MiB, or
+    /// Skip files larger than this (e.g. 50M, 1G; default 1GiB, or
     /// `max_file_size` from the config file); skipped files are noted.
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_file_size: Option<u64>,

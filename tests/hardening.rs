@@ -173,3 +173,313 @@ fn odd_file_names_are_quoted_not_replaced() {
     assert!(stdout.contains(r"back\slash.json"), "{stdout}");
     assert!(stdout.contains(r"new\nline\033.json"), "{stdout}");
 }
+
+/// A visibly invented GitHub classic token.
+const GHP: &str = "ghp_Zq8vLm2Kp4Rt7WxZq8vLm2Kp4Rt7WxAbCd12";
+
+fn auth_config(pair: &str) -> String {
+    let auth = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, pair);
+    format!("{{\"auths\": {{\"ghcr.io\": {{\"auth\": \"{auth}\"}}}}}}\n")
+}
+
+fn all_formats(dir: &std::path::Path) -> Vec<(String, String)> {
+    ["human", "json", "jsonl", "sarif", "github"]
+        .iter()
+        .map(|f| {
+            let (code, stdout, stderr) = run(credscan()
+                .arg(dir)
+                .args(["--color", "never", "--format", f]));
+            assert_eq!(code, 1, "{f}: {stdout}{stderr}");
+            (stdout, stderr)
+        })
+        .collect()
+}
+
+#[test]
+fn a_token_in_the_username_slot_is_the_secret_and_redacted() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("config.json"),
+        &auth_config(&format!("{GHP}:x-oauth-basic")),
+    );
+    for (stdout, stderr) in all_formats(dir.path()) {
+        assert!(
+            !stdout.contains(GHP) && !stderr.contains(GHP),
+            "{stdout}{stderr}"
+        );
+        assert!(!stdout.contains("Zq8vLm2Kp4Rt7WxZq8v"), "{stdout}");
+    }
+    let (_, stdout, _) = run(credscan().arg(dir.path()).args(["--format", "json"]));
+    let f = &json(&stdout)["findings"][0];
+    assert_eq!(f["username"], "x-oauth-basic", "{f}");
+    assert_eq!(f["secret_kind"], "github-pat", "{f}");
+}
+
+#[test]
+fn tokens_with_an_empty_password_or_equal_to_the_user_are_reported() {
+    for pair in [format!("{GHP}:"), format!("{GHP}:{GHP}")] {
+        let dir = tempfile::tempdir().unwrap();
+        write(&dir.path().join("config.json"), &auth_config(&pair));
+        for (stdout, stderr) in all_formats(dir.path()) {
+            assert!(
+                !stdout.contains(GHP) && !stderr.contains(GHP),
+                "{stdout}{stderr}"
+            );
+        }
+        let (_, stdout, _) = run(credscan().arg(dir.path()).args(["--format", "json"]));
+        let v = json(&stdout);
+        assert_eq!(
+            v["findings"].as_array().unwrap().len(),
+            1,
+            "{pair}: {stdout}"
+        );
+        assert_eq!(v["findings"][0]["secret_kind"], "github-pat");
+    }
+    // Equal halves that are no token stay quiet (documentation pairs).
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("config.json"),
+        &auth_config("deployer:deployer"),
+    );
+    let (code, stdout, _) = run(credscan().arg(dir.path()));
+    assert_eq!(code, 0, "{stdout}");
+}
+
+#[test]
+fn passwords_and_usernames_with_spaces_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("auth.json"),
+        &auth_config("deploy bot:correct horse battery staple 42"),
+    );
+    write(
+        &dir.path().join("fields.json"),
+        "{\"auths\": {\"registry.example.test\": {\"username\": \"deployer\", \"password\": \"correct horse battery staple 42\"}}}\n",
+    );
+    let (code, stdout, stderr) = run(credscan().arg(dir.path()).args(["--format", "json"]));
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert_eq!(
+        json(&stdout)["findings"].as_array().unwrap().len(),
+        2,
+        "{stdout}"
+    );
+    // Placeholders with spaces stay quiet.
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("doc.json"),
+        "{\"auths\": {\"registry.example.test\": {\"username\": \"deployer\", \"password\": \"<your password here>\"}}}\n",
+    );
+    let (code, stdout, _) = run(credscan().arg(dir.path()));
+    assert_eq!(code, 0, "{stdout}");
+}
+
+#[test]
+fn output_over_a_scanned_file_is_refused_and_the_file_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let leak = leak_config_for(
+        "registry.example.test",
+        "deployer",
+        "Zq8vLm2Kp4Rt7Wx-output",
+    );
+    let target = dir.path().join("config.json");
+    write(&target, &leak);
+    let (code, stdout, stderr) = run(credscan()
+        .arg(dir.path())
+        .arg("-o")
+        .arg(&target)
+        .args(["--format", "json"]));
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(stderr.contains("one of the scanned files"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), leak);
+    // The same file named directly, and through another path.
+    let (code, _, _) = run(credscan().arg(&target).arg("-o").arg(&target));
+    assert_eq!(code, 2);
+    let other = dir.path().join("sub/../config.json");
+    std::fs::create_dir_all(dir.path().join("sub")).unwrap();
+    let (code, _, _) = run(credscan().arg(dir.path()).arg("-o").arg(&other));
+    assert_eq!(code, 2);
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), leak);
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 2, "no temporary file left: {names:?}");
+}
+
+#[test]
+fn output_is_written_whole_beside_its_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let scanned = dir.path().join("tree");
+    write(
+        &scanned.join("config.json"),
+        &leak_config_for(
+            "registry.example.test",
+            "deployer",
+            "Zq8vLm2Kp4Rt7Wx-output2",
+        ),
+    );
+    let out = dir.path().join("report.json");
+    write(&out, "old report\n");
+    let (code, stdout, stderr) = run(credscan()
+        .arg(&scanned)
+        .arg("-o")
+        .arg(&out)
+        .args(["--format", "json"]));
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(stdout.is_empty());
+    let v = json(&std::fs::read_to_string(&out).unwrap());
+    assert_eq!(v["findings"].as_array().unwrap().len(), 1);
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 2, "no temporary file left: {names:?}");
+}
+
+fn leak(password: &str) -> String {
+    leak_config_for("registry.example.test", "deployer", password)
+}
+
+#[test]
+fn a_nested_config_passed_first_is_not_read() {
+    let repo = common::repo();
+    let root = repo.path();
+    write(&root.join("app/.credscan.toml"), "exclude = [\"**\"]\n");
+    write(&root.join("app/leak.json"), &leak("Zq8vLm2Kp4Rt7Wx-nested"));
+    // As a pre-commit hook passes files: the nested config first.
+    let (code, stdout, stderr) = run(credscan()
+        .current_dir(root)
+        .args(["app/.credscan.toml", "app/leak.json"]));
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    // From the subdirectory too.
+    let (code, _, _) = run(credscan().current_dir(root.join("app")).arg("."));
+    assert_eq!(code, 1);
+    // The root's config is the one read.
+    write(&root.join(".credscan.toml"), "exclude = [\"app/\"]\n");
+    let (code, _, stderr) = run(credscan().current_dir(root.join("app")).args(["-q", "."]));
+    assert_eq!(code, 0);
+    assert!(
+        stderr.contains("suppressed: 2 paths by exclude"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn every_suppression_is_counted_and_named_even_when_quiet() {
+    let repo = common::repo();
+    let root = repo.path();
+    write(
+        &root.join("allowed.json"),
+        &leak_config_for("quay.io", "robot", "Zq8vLm2Kp4Rt7Wx-allow"),
+    );
+    write(
+        &root.join("inline.yaml"),
+        &format!(
+            "auth: {} # credscan:allow reviewed\n",
+            base64::Engine::encode(
+                &base64::engine::general_purpose::STANDARD,
+                "deployer:Zq8vLm2Kp4Rt7Wx-inline"
+            )
+        ),
+    );
+    write(
+        &root.join("vendor/x.json"),
+        &leak("Zq8vLm2Kp4Rt7Wx-exclude"),
+    );
+    write(
+        &root.join("big.json"),
+        &format!("{}{}", leak("Zq8vLm2Kp4Rt7Wx-big"), " ".repeat(4096)),
+    );
+    write(&root.join("ignored.json"), &leak("Zq8vLm2Kp4Rt7Wx-ignored"));
+    write(&root.join(".gitignore"), "ignored.json\n");
+    write(
+        &root.join(".credscan.toml"),
+        "exclude = [\"vendor/\"]\nmax_file_size = \"2K\"\n\n[[allow]]\nregistry = \"quay.io\"\nreason = \"test\"\n",
+    );
+    let (code, stdout, stderr) = run(credscan().current_dir(root).args(["-q", "."]));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    for part in [
+        "1 finding by allow entries",
+        "1 finding by inline markers",
+        "1 path by exclude",
+        "1 path by ignore files",
+        "1 file over the size limit",
+    ] {
+        assert!(stderr.contains(part), "{part}: {stderr}");
+    }
+    let (_, stdout, _) = run(credscan().current_dir(root).args(["--format", "json", "."]));
+    let s = &json(&stdout)["suppressions"];
+    assert_eq!(
+        (
+            s["allow"].as_u64(),
+            s["inline"].as_u64(),
+            s["exclude"].as_u64()
+        ),
+        (Some(1), Some(1), Some(1)),
+        "{s}"
+    );
+    assert_eq!(
+        (s["ignore_file"].as_u64(), s["size_limit"].as_u64()),
+        (Some(1), Some(1))
+    );
+    let (_, stdout, _) = run(credscan()
+        .current_dir(root)
+        .args(["--format", "sarif", "."]));
+    let run0 = &json(&stdout)["runs"][0];
+    assert_eq!(run0["properties"]["suppressions"]["allow"], 1, "{run0}");
+    let results = run0["results"].as_array().unwrap();
+    assert_eq!(results.len(), 1, "{run0}");
+    assert_eq!(results[0]["suppressions"][0]["kind"], "external");
+    assert!(
+        results[0]["suppressions"][0]["justification"]
+            .as_str()
+            .unwrap()
+            .contains("allow entry"),
+        "{run0}"
+    );
+}
+
+#[test]
+fn tracked_files_are_scanned_whatever_ignore_files_say() {
+    let repo = common::repo();
+    let root = repo.path();
+    write(
+        &root.join("deploy/config.json"),
+        &leak("Zq8vLm2Kp4Rt7Wx-tracked"),
+    );
+    common::git(root, ["add", "."]);
+    common::git(root, ["commit", "-qm", "add"]);
+    write(&root.join(".gitignore"), "deploy/\n*.json\n");
+    write(&root.join(".ignore"), "*\n");
+    let (code, stdout, stderr) = run(credscan().current_dir(root).args(["--format", "json"]));
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert_eq!(json(&stdout)["findings"][0]["path"], "deploy/config.json");
+    // An untracked file git ignores stays out, and is counted.
+    write(&root.join("local.json"), &leak("Zq8vLm2Kp4Rt7Wx-local"));
+    let (_, stdout, stderr) = run(credscan().current_dir(root).arg("."));
+    assert!(!stdout.contains("local.json"), "{stdout}");
+    assert!(stderr.contains("by ignore files"), "{stderr}");
+}
+
+#[test]
+fn inline_markers_count_only_outside_the_value_and_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("inside.json"),
+        "{\"auths\": {\"registry.example.test\": {\"username\": \"deployer\", \"password\": \"Zq8v gitleaks:allow Lm2Kp4\"}}}\n",
+    );
+    write(
+        &dir.path().join("partial.json"),
+        &format!(
+            "{} \n",
+            leak("Zq8vLm2Kp4Rt7Wx-partial")
+                .trim_end()
+                .replace("\n}", " # pragma: allowlist secretive\n}")
+        ),
+    );
+    let (code, stdout, stderr) = run(credscan().arg(dir.path()).args(["--format", "json"]));
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    let v = json(&stdout);
+    assert_eq!(v["findings"].as_array().unwrap().len(), 2, "{stdout}");
+    assert_eq!(v["suppressions"]["inline"], 0);
+}
