@@ -148,6 +148,19 @@ fn covers_config_root(cli: &Cli, paths: &[&Path], config: &Config, cwd: &Path) -
         })
 }
 
+/// `-j` above this many threads per CPU is clamped (with a note): more
+/// only costs thread start-up and contention (`-j 100000` once started
+/// thousands of threads).
+pub const MAX_THREADS_PER_CPU: usize = 4;
+/// The clamp never goes below this, so I/O-bound scans on a small machine
+/// may still overlap reads.
+pub const MIN_MAX_THREADS: usize = 16;
+
+/// The largest useful `-j` on a machine with `cpus` CPUs.
+pub fn max_threads(cpus: usize) -> usize {
+    (cpus * MAX_THREADS_PER_CPU).max(MIN_MAX_THREADS)
+}
+
 /// Writes `bytes` to a new temporary file beside `path`, then renames it
 /// over `path`: readers never see a partial file, and a failure leaves the
 /// old file as it was.
@@ -244,11 +257,22 @@ pub fn run(cli: &Cli) -> Result<Status, Error> {
     } else {
         &mut stdout
     };
-    let threads = cli.threads.unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-    });
+    let cpus = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let threads = match cli.threads {
+        None => cpus,
+        Some(n) => {
+            let max = max_threads(cpus);
+            if n > max {
+                report::info(&format!(
+                    "note: --threads {n} is more than this machine can use; using {max} \
+                     ({MAX_THREADS_PER_CPU} per CPU, at least {MIN_MAX_THREADS})"
+                ));
+            }
+            n.min(max)
+        }
+    };
     let settings = Settings {
         max_file_size: cli
             .max_file_size

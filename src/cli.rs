@@ -128,7 +128,8 @@ pub struct Cli {
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_file_size: Option<u64>,
 
-    /// Number of threads (default: number of CPUs).
+    /// Number of threads (default: number of CPUs; at most 4 per CPU, or
+    /// 16, whichever is more).
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,
 
