@@ -225,9 +225,33 @@ pub fn run(cli: &Cli) -> Result<Status, Error> {
         return Err(Error::ZeroThreads);
     }
     let verify_opts = verify_options(cli)?;
-    let config = settings::load(cli.config.as_deref(), &cwd)?;
+    let config = match &cli.config_from {
+        Some(rev) => settings::trusted::load(rev, &cwd)?,
+        None => settings::load(cli.config.as_deref(), &cwd)?,
+    };
+    if let Some(rev) = &cli.config_from {
+        // Shown even with --quiet: a reviewer must see them.
+        for path in settings::trusted::changed_controls(rev, cli.baseline.as_deref(), &cwd) {
+            report::info(&format!(
+                "notice: {path} differs from {rev}; this scan used {rev}'s settings and baseline, \
+                 not the work tree's"
+            ));
+        }
+    }
     let format = cli.format.or(config.format).unwrap_or(Format::Human);
-    let baseline = cli.baseline.as_deref().map(Baseline::read).transpose()?;
+    let baseline = match (&cli.config_from, cli.baseline.as_deref()) {
+        (Some(rev), Some(file)) => {
+            let shown = format!("{rev}:{}", file.display());
+            let text = settings::trusted::baseline_text(rev, file, &cwd)
+                .map_err(|e| BaselineError(format!("cannot read baseline {shown}: {e}")))?;
+            Some(
+                Baseline::parse(&text)
+                    .map_err(|e| BaselineError(format!("invalid baseline {shown}: {e}")))?,
+            )
+        }
+        (None, file) => file.map(Baseline::read).transpose()?,
+        (Some(_), None) => None,
+    };
     let default_path = [PathBuf::from(".")];
     let given: &[PathBuf] = if cli.paths.is_empty() && !cli.staged {
         &default_path
