@@ -143,6 +143,25 @@ pub fn keywords() -> Vec<String> {
     out
 }
 
+/// The README's rules table: one row per form, ordered by rule (then by
+/// registry order), from the records' rule, slug, reader and doc text.
+pub fn rules_table() -> String {
+    let mut forms: Vec<&Form> = FORMS.to_vec();
+    forms.sort_by_key(|f| f.rule.id());
+    let mut out = String::from("| Rule | Name | Form | Reads | What |\n|---|---|---|---|---|\n");
+    for f in forms {
+        out.push_str(&format!(
+            "| {} | `{}` | `{}` | {} | {} |\n",
+            f.rule.id(),
+            f.rule.name(),
+            f.slug,
+            f.check.reader(),
+            f.doc
+        ));
+    }
+    out
+}
+
 /// A credential as a form reads it, before the literal check (references
 /// and placeholders are dropped by the engine).
 #[derive(Debug, Clone)]
