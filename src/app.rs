@@ -526,6 +526,12 @@ fn next_step(cli: &Cli, hints_shown: bool) -> report::NextStep {
     if cli.staged {
         before.push("--staged".into());
     }
+    match &cli.history {
+        Some(range) if range.is_empty() => before.push("--history".into()),
+        Some(range) => before.push(shell_word(&format!("--history={range}"))),
+        None if cli.pre_push => before.push("--pre-push".into()),
+        None => {}
+    }
     if let Some(config) = &cli.config {
         before.push("--config".into());
         before.push(shell_word(&config.to_string_lossy()));
