@@ -148,6 +148,19 @@ fn covers_config_root(cli: &Cli, paths: &[&Path], config: &Config, cwd: &Path) -
         })
 }
 
+/// `-j` above this many threads per CPU is clamped (with a note): more
+/// only costs thread start-up and contention (`-j 100000` once started
+/// thousands of threads).
+pub const MAX_THREADS_PER_CPU: usize = 4;
+/// The clamp never goes below this, so I/O-bound scans on a small machine
+/// may still overlap reads.
+pub const MIN_MAX_THREADS: usize = 16;
+
+/// The largest useful `-j` on a machine with `cpus` CPUs.
+pub fn max_threads(cpus: usize) -> usize {
+    (cpus * MAX_THREADS_PER_CPU).max(MIN_MAX_THREADS)
+}
+
 /// Writes `bytes` to a new temporary file beside `path`, then renames it
 /// over `path`: readers never see a partial file, and a failure leaves the
 /// old file as it was.
@@ -212,9 +225,33 @@ pub fn run(cli: &Cli) -> Result<Status, Error> {
         return Err(Error::ZeroThreads);
     }
     let verify_opts = verify_options(cli)?;
-    let config = settings::load(cli.config.as_deref(), &cwd)?;
+    let config = match &cli.config_from {
+        Some(rev) => settings::trusted::load(rev, &cwd)?,
+        None => settings::load(cli.config.as_deref(), &cwd)?,
+    };
+    if let Some(rev) = &cli.config_from {
+        // Shown even with --quiet: a reviewer must see them.
+        for path in settings::trusted::changed_controls(rev, cli.baseline.as_deref(), &cwd) {
+            report::info(&format!(
+                "notice: {path} differs from {rev}; this scan used {rev}'s settings and baseline, \
+                 not the work tree's"
+            ));
+        }
+    }
     let format = cli.format.or(config.format).unwrap_or(Format::Human);
-    let baseline = cli.baseline.as_deref().map(Baseline::read).transpose()?;
+    let baseline = match (&cli.config_from, cli.baseline.as_deref()) {
+        (Some(rev), Some(file)) => {
+            let shown = format!("{rev}:{}", file.display());
+            let text = settings::trusted::baseline_text(rev, file, &cwd)
+                .map_err(|e| BaselineError(format!("cannot read baseline {shown}: {e}")))?;
+            Some(
+                Baseline::parse(&text)
+                    .map_err(|e| BaselineError(format!("invalid baseline {shown}: {e}")))?,
+            )
+        }
+        (None, file) => file.map(Baseline::read).transpose()?,
+        (Some(_), None) => None,
+    };
     let default_path = [PathBuf::from(".")];
     let given: &[PathBuf] = if cli.paths.is_empty() && !cli.staged {
         &default_path
@@ -244,11 +281,22 @@ pub fn run(cli: &Cli) -> Result<Status, Error> {
     } else {
         &mut stdout
     };
-    let threads = cli.threads.unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-    });
+    let cpus = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let threads = match cli.threads {
+        None => cpus,
+        Some(n) => {
+            let max = max_threads(cpus);
+            if n > max {
+                report::info(&format!(
+                    "note: --threads {n} is more than this machine can use; using {max} \
+                     ({MAX_THREADS_PER_CPU} per CPU, at least {MIN_MAX_THREADS})"
+                ));
+            }
+            n.min(max)
+        }
+    };
     let settings = Settings {
         max_file_size: cli
             .max_file_size
@@ -477,6 +525,12 @@ fn next_step(cli: &Cli, hints_shown: bool) -> report::NextStep {
     let mut before = vec!["credscan".to_string()];
     if cli.staged {
         before.push("--staged".into());
+    }
+    match &cli.history {
+        Some(range) if range.is_empty() => before.push("--history".into()),
+        Some(range) => before.push(shell_word(&format!("--history={range}"))),
+        None if cli.pre_push => before.push("--pre-push".into()),
+        None => {}
     }
     if let Some(config) = &cli.config {
         before.push("--config".into());

@@ -94,6 +94,13 @@ pub struct Cli {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
+    /// For CI on untrusted changes: read `.credscan.toml` and the
+    /// `--baseline` file from git revision REV (the base branch, e.g.
+    /// origin/main) instead of the work tree, and report changes to them
+    /// and to ignore files as notices.
+    #[arg(long, value_name = "REV", conflicts_with_all = ["config", "write_baseline"])]
+    pub config_from: Option<String>,
+
     /// Report only findings whose fingerprint is not in FILE.
     #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
     pub baseline: Option<PathBuf>,
@@ -128,7 +135,8 @@ pub struct Cli {
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_file_size: Option<u64>,
 
-    /// Number of threads (default: number of CPUs).
+    /// Number of threads (default: number of CPUs; at most 4 per CPU, or
+    /// 16, whichever is more).
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,
 

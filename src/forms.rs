@@ -27,6 +27,7 @@ mod nomad;
 pub mod placeholder;
 mod structured;
 mod terraform;
+mod woodpecker_registry;
 
 use std::ops::Range;
 
@@ -111,6 +112,7 @@ pub static FORMS: &[&Form] = &[
     &nomad::FORM,
     &terraform::FORM,
     &engine_header::FORM,
+    &woodpecker_registry::FORM,
     // Last: a general mechanism, it yields to every form above on the
     // same secret (`engine::plaintext`).
     &structured::FORM,

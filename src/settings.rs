@@ -8,6 +8,7 @@
 pub mod discover;
 pub mod exclude;
 pub mod file;
+pub mod trusted;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};

@@ -483,3 +483,136 @@ fn inline_markers_count_only_outside_the_value_and_whole() {
     assert_eq!(v["findings"].as_array().unwrap().len(), 2, "{stdout}");
     assert_eq!(v["suppressions"]["inline"], 0);
 }
+
+#[test]
+fn huge_thread_counts_are_clamped_with_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("config.json"),
+        &leak("Zq8vLm2Kp4Rt7Wx-threads"),
+    );
+    let start = std::time::Instant::now();
+    let (code, stdout, stderr) = run(credscan().arg(dir.path()).args(["-j", "100000"]));
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(stderr.contains("--threads 100000"), "{stderr}");
+    assert!(stderr.contains("using "), "{stderr}");
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn fifos_and_dev_stdin_named_on_the_command_line_are_read() {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let text = leak("Zq8vLm2Kp4Rt7Wx-fifo");
+    let writer = {
+        let (fifo, text) = (fifo.clone(), text.clone());
+        std::thread::spawn(move || std::fs::write(fifo, text).unwrap())
+    };
+    let (code, stdout, stderr) = run(credscan().arg(&fifo).args(["--format", "json"]));
+    writer.join().unwrap();
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert_eq!(json(&stdout)["findings"].as_array().unwrap().len(), 1);
+
+    let mut child = credscan()
+        .args(["/dev/stdin", "--format", "json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(json(&stdout)["findings"][0]["path"], "/dev/stdin");
+}
+
+/// The CI mode for untrusted changes: settings and baseline come from the
+/// base revision; the change's own attempts to silence the scan are
+/// ignored and reported.
+#[test]
+fn config_from_a_trusted_revision_ignores_the_work_trees_silencers() {
+    let repo = common::repo();
+    let root = repo.path();
+    write(&root.join("README.md"), "base\n");
+    write(&root.join(".credscan.toml"), "exclude = [\"docs/\"]\n");
+    common::git(root, ["add", "."]);
+    common::git(root, ["commit", "-qm", "base"]);
+    common::git(root, ["branch", "base"]);
+    // The untrusted change: a leak, and every way to hide it.
+    write(
+        &root.join("deploy/config.json"),
+        &leak("Zq8vLm2Kp4Rt7Wx-untrusted"),
+    );
+    write(
+        &root.join(".credscan.toml"),
+        "exclude = [\"**\"]\nmax_file_size = 1\n[[allow]]\nregistry = \"registry.example.test\"\n",
+    );
+    write(&root.join(".ignore"), "*\n");
+    write(&root.join(".gitignore"), "deploy/\n");
+    common::git(root, ["add", "-f", "."]);
+    common::git(root, ["commit", "-qm", "change"]);
+    let (code, _, _) = run(credscan().current_dir(root));
+    assert_eq!(code, 0, "the work tree's config silences the plain scan");
+    let (code, stdout, stderr) =
+        run(credscan()
+            .current_dir(root)
+            .args(["--config-from", "base", "-q", "--format", "json"]));
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert_eq!(json(&stdout)["findings"][0]["path"], "deploy/config.json");
+    for changed in [".credscan.toml", ".gitignore", ".ignore"] {
+        assert!(
+            stderr.contains(&format!("notice: {changed} differs from base")),
+            "{changed}: {stderr}"
+        );
+    }
+    // The base's own exclude still applies.
+    write(&root.join("docs/x.json"), &leak("Zq8vLm2Kp4Rt7Wx-docs"));
+    let (_, stdout, _) =
+        run(credscan()
+            .current_dir(root)
+            .args(["--config-from", "base", "--format", "json"]));
+    assert_eq!(
+        json(&stdout)["findings"].as_array().unwrap().len(),
+        1,
+        "{stdout}"
+    );
+
+    // A baseline from the change is not honoured; the base's is.
+    let (code, _, _) = run(credscan()
+        .current_dir(root)
+        .args(["--write-baseline", "baseline.json"]));
+    assert_eq!(code, 0);
+    common::git(root, ["add", "-f", "baseline.json"]);
+    common::git(root, ["commit", "-qm", "baseline"]);
+    let (code, _, stderr) = run(credscan().current_dir(root).args([
+        "--config-from",
+        "base",
+        "--baseline",
+        "baseline.json",
+    ]));
+    assert_eq!(code, 2, "base has no baseline.json: {stderr}");
+    assert!(stderr.contains("base:baseline.json"), "{stderr}");
+}
