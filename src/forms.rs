@@ -26,6 +26,7 @@ mod login_command;
 mod nomad;
 pub mod placeholder;
 mod terraform;
+mod woodpecker_registry;
 
 use std::ops::Range;
 
@@ -110,6 +111,7 @@ pub static FORMS: &[&Form] = &[
     &nomad::FORM,
     &terraform::FORM,
     &engine_header::FORM,
+    &woodpecker_registry::FORM,
 ];
 
 /// The form named `slug`.
