@@ -616,3 +616,16 @@ fn config_from_a_trusted_revision_ignores_the_work_trees_silencers() {
     assert_eq!(code, 2, "base has no baseline.json: {stderr}");
     assert!(stderr.contains("base:baseline.json"), "{stderr}");
 }
+
+#[test]
+fn an_escaped_newline_in_a_string_literal_ends_the_registry() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("task.json"),
+        "{\"cmd\": \"docker login -u deployer -p Zq8vLm2Kp4Rt7Wx-escape registry.example.test\\nmake push\"}\n",
+    );
+    let (code, stdout, stderr) = run(credscan().arg(dir.path()).args(["--format", "json"]));
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    let v = json(&stdout);
+    assert_eq!(v["findings"][0]["registry"], "registry.example.test", "{stdout}");
+}
