@@ -627,5 +627,35 @@ fn an_escaped_newline_in_a_string_literal_ends_the_registry() {
     let (code, stdout, stderr) = run(credscan().arg(dir.path()).args(["--format", "json"]));
     assert_eq!(code, 1, "{stdout}{stderr}");
     let v = json(&stdout);
-    assert_eq!(v["findings"][0]["registry"], "registry.example.test", "{stdout}");
+    assert_eq!(
+        v["findings"][0]["registry"], "registry.example.test",
+        "{stdout}"
+    );
+}
+
+#[test]
+fn paths_and_fingerprints_are_the_same_however_the_path_is_typed() {
+    let repo = common::repo();
+    let root = repo.path().canonicalize().unwrap();
+    write(&root.join("k8s/x.json"), &leak("Zq8vLm2Kp4Rt7Wx-paths"));
+    let runs: Vec<(std::path::PathBuf, Vec<std::ffi::OsString>)> = vec![
+        (root.clone(), vec![".".into()]),
+        (root.clone(), vec!["k8s/../k8s/x.json".into()]),
+        (root.clone(), vec![root.join("k8s/x.json").into_os_string()]),
+        (root.join("k8s"), vec!["x.json".into()]),
+        (root.join("k8s"), vec![".".into()]),
+        (root.join("k8s"), vec!["../k8s/./x.json".into()]),
+    ];
+    let mut seen = Vec::new();
+    for (cwd, args) in runs {
+        let (code, stdout, stderr) = run(credscan()
+            .current_dir(&cwd)
+            .args(&args)
+            .args(["--format", "json"]));
+        assert_eq!(code, 1, "{args:?}: {stdout}{stderr}");
+        let f = &json(&stdout)["findings"][0];
+        seen.push((f["path"].clone(), f["fingerprint"].clone()));
+    }
+    assert_eq!(seen[0].0, "k8s/x.json");
+    assert!(seen.iter().all(|s| *s == seen[0]), "{seen:?}");
 }
