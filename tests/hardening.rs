@@ -659,3 +659,31 @@ fn paths_and_fingerprints_are_the_same_however_the_path_is_typed() {
     assert_eq!(seen[0].0, "k8s/x.json");
     assert!(seen.iter().all(|s| *s == seen[0]), "{seen:?}");
 }
+
+#[test]
+fn staged_lfs_pointers_are_scanned_through_the_local_object() {
+    let repo = common::repo();
+    let root = repo.path();
+    let content = leak("Zq8vLm2Kp4Rt7Wx-lfs");
+    let oid = "4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393";
+    write(
+        &root.join("deploy/config.json"),
+        &format!(
+            "version https://git-lfs.github.com/spec/v1\noid sha256:{oid}\nsize {}\n",
+            content.len()
+        ),
+    );
+    common::git(root, ["add", "."]);
+    let object = root.join(".git/lfs/objects/4d/7a").join(oid);
+    write(&object, &content);
+    let (code, stdout, stderr) = run(credscan()
+        .current_dir(root)
+        .args(["--staged", "--format", "json"]));
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert_eq!(json(&stdout)["findings"][0]["path"], "deploy/config.json");
+    std::fs::remove_file(&object).unwrap();
+    let (code, _, stderr) = run(credscan().current_dir(root).arg("--staged"));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("git-lfs pointer"), "{stderr}");
+    assert!(stderr.contains("not in the local store"), "{stderr}");
+}
