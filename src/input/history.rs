@@ -510,6 +510,10 @@ fn list(
         "log",
         "--raw",
         "-z",
+        // Whatever log.showRoot and diff.relative say: root commits list
+        // their whole tree, and paths are relative to the top.
+        "--root",
+        "--no-relative",
         "--no-abbrev",
         "--no-renames",
         "--no-color",
@@ -754,6 +758,7 @@ fn read_blobs(
                     Err(e) => {
                         fail(format!("reading git cat-file: {e}"));
                         failed = true;
+                        cat.kill();
                         break;
                     }
                 }

@@ -190,6 +190,12 @@ pub fn tokenize(
                 if let Some(next) = line_break(i) {
                     end_word(&mut cur, &mut out, at(i));
                     i = next;
+                } else if base.is_some() && matches!(src.get(i + 1), Some(b'n' | b'r' | b't')) {
+                    // Inside a string literal (a command quoted in JSON,
+                    // YAML, a Dockerfile), `\n` is a line break, not the
+                    // letter n: it ends the word.
+                    end_word(&mut cur, &mut out, at(i));
+                    i += 2;
                 } else if i + 1 < n && src[i + 1] != b'\n' {
                     push(&mut cur, src[i + 1], at(i + 1));
                     i += 2;
