@@ -81,22 +81,33 @@ fn pre_commit_env(cmd: &mut Command) -> &mut Command {
 /// A project repository whose `.pre-commit-config.yaml` uses `hook`, with
 /// the hook installed as git's pre-commit hook.
 fn project(hook: &str, path_prefix: Option<&Path>) -> tempfile::TempDir {
+    project_with(hook, "", path_prefix)
+}
+
+/// [`project`] with `extra` lines (indented to the hook's keys) under the
+/// hook's entry.
+fn project_with(hook: &str, extra: &str, path_prefix: Option<&Path>) -> tempfile::TempDir {
     let (repo_path, rev) = hook_repo();
     let dir = repo();
     let config = format!(
-        "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: {hook}\n",
+        "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: {hook}\n{extra}",
         repo_path.display()
     );
     write(&dir.path().join(".pre-commit-config.yaml"), &config);
     write(&dir.path().join("README.md"), "# project\n");
     git(dir.path(), ["add", "."]);
     git(dir.path(), ["commit", "-q", "-m", "init"]);
+    let started = std::time::Instant::now();
     let (code, out, err) = run(with_path(
         pre_commit_env(Command::new("pre-commit").current_dir(dir.path())),
         path_prefix,
     )
     .args(["install", "--install-hooks"]));
     assert_eq!(code, 0, "pre-commit install failed:\n{out}{err}");
+    eprintln!(
+        "--- {hook}: pre-commit install --install-hooks took {:.1} s ---\n{out}{err}",
+        started.elapsed().as_secs_f64()
+    );
     dir
 }
 
@@ -133,9 +144,9 @@ fn head(dir: &Path) -> String {
     git(dir, ["rev-parse", "HEAD"]).trim().to_string()
 }
 
-/// The blocked commit and the clean commit, for either hook.
-fn blocks_leaks_and_passes_clean_commits(hook: &str, path_prefix: Option<&Path>) {
-    let dir = project(hook, path_prefix);
+/// The blocked commit and the clean commit, for any hook.
+fn blocks_leaks_and_passes_clean_commits(hook: &str, extra: &str, path_prefix: Option<&Path>) {
+    let dir = project_with(hook, extra, path_prefix);
     let root = dir.path();
     let before = head(root);
 
@@ -175,7 +186,7 @@ fn blocks_leaks_and_passes_clean_commits(hook: &str, path_prefix: Option<&Path>)
 #[ignore = "needs pre-commit"]
 fn rust_hook_built_by_pre_commit() {
     require_pre_commit();
-    blocks_leaks_and_passes_clean_commits("credscan", None);
+    blocks_leaks_and_passes_clean_commits("credscan", "", None);
 }
 
 fn built_binary_dir() -> PathBuf {
@@ -190,7 +201,7 @@ fn built_binary_dir() -> PathBuf {
 fn system_hook_with_credscan_on_path() {
     require_pre_commit();
     let bin = built_binary_dir();
-    blocks_leaks_and_passes_clean_commits("credscan-system", Some(&bin));
+    blocks_leaks_and_passes_clean_commits("credscan-system", "", Some(&bin));
 }
 
 #[test]
@@ -266,4 +277,94 @@ fn system_hook_blocks_a_utf16_file() {
     assert_ne!(code, 0, "the commit must be blocked:\n{out}");
     assert_eq!(head(root), before, "no commit was made");
     assert!(out.contains("regcred-dump:4:16"), "{out}");
+}
+
+/// The directory holding the built `docker-credscan` wheel
+/// (`CREDSCAN_WHEEL_DIR`; `.ci/run` builds it with maturin).
+fn wheel_dir() -> PathBuf {
+    let dir = std::env::var_os("CREDSCAN_WHEEL_DIR")
+        .map(PathBuf::from)
+        .expect(
+            "CREDSCAN_WHEEL_DIR is not set: build the wheel (cd packaging/wheel && maturin build \
+         --release --locked) and point CREDSCAN_WHEEL_DIR at target/wheels; .ci/run does both",
+        );
+    let wheels: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(Result::ok)
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.starts_with(&format!("docker_credscan-{}-", env!("CARGO_PKG_VERSION")))
+                && name.ends_with(".whl")
+        })
+        .collect();
+    assert!(
+        !wheels.is_empty(),
+        "no docker_credscan-{}-*.whl in {}",
+        env!("CARGO_PKG_VERSION"),
+        dir.display()
+    );
+    dir
+}
+
+/// The `credscan-wheel` hook (`language: python`): pre-commit pip-installs
+/// the hook repository's empty `credscan-pre-commit` package, which pulls
+/// the prebuilt `docker-credscan` wheel, found here through
+/// `--find-links` in `additional_dependencies` (PyPI once it is
+/// published). No cargo runs: `CARGO` and `RUSTC` point at `false`, and the
+/// hook's virtualenv holds the wheel's dist-info.
+#[test]
+#[ignore = "needs pre-commit and the docker-credscan wheel"]
+fn wheel_hook_installs_the_prebuilt_binary() {
+    require_pre_commit();
+    let wheels = wheel_dir();
+    let extra = format!(
+        "        additional_dependencies: [\"--find-links={}\"]\n",
+        wheels.display()
+    );
+    let no_cargo = tempfile::tempdir().unwrap();
+    for tool in ["cargo", "rustc"] {
+        let path = no_cargo.path().join(tool);
+        write(&path, "#!/bin/sh\necho \"$0 must not run\" >&2\nexit 1\n");
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    blocks_leaks_and_passes_clean_commits("credscan-wheel", &extra, Some(no_cargo.path()));
+    // The environment pre-commit made holds the wheel, not a local build.
+    let installed: Vec<PathBuf> = walkdir(&cache_dir().join("home"))
+        .into_iter()
+        .filter(|p| {
+            p.file_name().is_some_and(|n| {
+                n.to_string_lossy().starts_with(&format!(
+                    "docker_credscan-{}.dist-info",
+                    env!("CARGO_PKG_VERSION")
+                ))
+            })
+        })
+        .collect();
+    assert!(
+        !installed.is_empty(),
+        "no docker_credscan dist-info in the hook env"
+    );
+    for dist in installed {
+        let wheel = std::fs::read_to_string(dist.join("WHEEL")).unwrap();
+        assert!(wheel.contains("Generator: maturin"), "{wheel}");
+    }
+}
+
+/// Every directory below `root` (no symlinks followed).
+fn walkdir(root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.filter_map(Result::ok) {
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                out.push(e.path());
+                stack.push(e.path());
+            }
+        }
+    }
+    out
 }
