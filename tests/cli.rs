@@ -536,6 +536,17 @@ fn next_step_commands_work_when_run() {
         let (code, _, err) = run(credscan().current_dir(dir.path()).args(&args));
         assert_eq!(code, expected, "{command}: {err}");
     }
+    // For a file list (what the hooks pass) the baseline is written for the
+    // whole tree, so other files' entries are kept.
+    let (_, _, stderr) = run(credscan()
+        .current_dir(dir.path())
+        .arg("a/.docker/config.json"));
+    assert!(
+        stderr.contains("credscan --write-baseline .credscan-baseline.json .\n")
+            && stderr
+                .contains("credscan --baseline .credscan-baseline.json a/.docker/config.json\n"),
+        "{stderr}"
+    );
 }
 
 #[test]
