@@ -3,7 +3,7 @@
 //! reporter -> exit code.
 
 use std::fs::File;
-use std::io::{self, BufWriter, IsTerminal, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -11,6 +11,7 @@ use std::time::Instant;
 use clap::Parser;
 
 use crate::cli::{Cli, ColorChoice, Format, DEFAULT_MAX_FILE_SIZE};
+use crate::input::history::{self, HistoryError};
 use crate::input::staged::{self, StagedError};
 use crate::input::walk::{self, WalkOptions};
 use crate::input::{self, Settings, Sink};
@@ -56,6 +57,10 @@ pub enum Error {
     StagedWithStdin,
     #[error("--threads must be at least 1")]
     ZeroThreads,
+    #[error("--history and --pre-push scan one repository: give at most one PATH, not `-`")]
+    HistoryPaths,
+    #[error(transparent)]
+    History(#[from] HistoryError),
     /// Shown with its source snippet by [`report::config::error`].
     #[error(transparent)]
     Config(#[from] settings::ConfigError),
@@ -69,6 +74,11 @@ pub enum Error {
         #[source]
         source: io::Error,
     },
+    #[error(
+        "-o {0}: that file is one of the scanned files and the report would replace it; \
+         write the report outside the scanned paths (or exclude the file)"
+    )]
+    OutputIsInput(String),
     #[error(transparent)]
     Staged(#[from] StagedError),
     #[error("cannot write the report: {0}")]
@@ -142,11 +152,41 @@ fn config_start(cli: &Cli, cwd: &Path) -> PathBuf {
 /// standard input cannot tell an unused entry from one for another file.
 fn covers_config_root(cli: &Cli, paths: &[&Path], config: &Config, cwd: &Path) -> bool {
     !cli.staged
+        && cli.history.is_none()
+        && !cli.pre_push
         && config.source.is_some()
         && paths.iter().any(|p| {
             let abs = settings::absolute(p, cwd);
             abs.is_dir() && settings::absolute(&config.root, cwd).starts_with(&abs)
         })
+}
+
+/// Writes `bytes` to a new temporary file beside `path`, then renames it
+/// over `path`: readers never see a partial file, and a failure leaves the
+/// old file as it was.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let mut n = 0u32;
+    let (tmp, mut file) = loop {
+        let tmp = dir.join(format!(".{name}.credscan-{}-{n}.tmp", std::process::id()));
+        match File::options().write(true).create_new(true).open(&tmp) {
+            Ok(f) => break (tmp, f),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && n < 100 => n += 1,
+            Err(e) => return Err(e),
+        }
+    };
+    let result = file
+        .write_all(bytes)
+        .and_then(|()| file.sync_all())
+        .and_then(|()| std::fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
 }
 
 /// The verification settings under `--verify`, checked before the scan
@@ -177,6 +217,10 @@ pub fn run(cli: &Cli) -> Result<Status, Error> {
     if cli.staged && stdin {
         return Err(Error::StagedWithStdin);
     }
+    let history = cli.history.is_some() || cli.pre_push;
+    if history && (stdin || cli.paths.len() > 1) {
+        return Err(Error::HistoryPaths);
+    }
     if cli.threads == Some(0) {
         return Err(Error::ZeroThreads);
     }
@@ -199,15 +243,19 @@ pub fn run(cli: &Cli) -> Result<Status, Error> {
             paths.push(p);
         }
     }
-    let mut output: Box<dyn Write> = match &cli.output {
-        Some(path) if cli.write_baseline.is_none() => {
-            let file = File::create(path).map_err(|source| Error::Output {
-                path: path.display().to_string(),
-                source,
-            })?;
-            Box::new(BufWriter::new(file))
-        }
-        _ => Box::new(io::stdout().lock()),
+    // `-o FILE` is written to a temporary file beside FILE and renamed
+    // over it once the report is complete: FILE is never truncated before
+    // the scan, and is refused when the scan read it.
+    let output_path = cli
+        .output
+        .as_deref()
+        .filter(|_| cli.write_baseline.is_none());
+    let mut report_buf: Vec<u8> = Vec::new();
+    let mut stdout = io::stdout().lock();
+    let mut output: &mut dyn Write = if output_path.is_some() {
+        &mut report_buf
+    } else {
+        &mut stdout
     };
     let threads = cli.threads.unwrap_or_else(|| {
         std::thread::available_parallelism()
@@ -222,10 +270,24 @@ pub fn run(cli: &Cli) -> Result<Status, Error> {
         reveal: cli.reveal,
         snippets: format == Format::Human && cli.write_baseline.is_none(),
     };
-    let sink = Sink::default();
+    let sink = Sink {
+        output_file: output_path
+            .and_then(|p| std::fs::metadata(p).ok())
+            .and_then(|m| input::FileId::of(&m)),
+        ..Sink::default()
+    };
     let progress = report::progress::wanted(cli.quiet);
     let base = report::progress::with_progress(progress, &sink, || {
-        if cli.staged {
+        if history {
+            let request = match &cli.history {
+                Some(range) => history::Request::Range(range),
+                None => history::Request::PrePush,
+            };
+            let path = paths.first().copied().unwrap_or(Path::new("."));
+            let excludes = config.excludes.as_deref();
+            history::scan_request(request, path, excludes, threads, &settings, &sink)
+                .map_err(Error::from)
+        } else if cli.staged {
             let scanned = staged::scan(
                 &cwd,
                 &cli.paths,
@@ -234,7 +296,7 @@ pub fn run(cli: &Cli) -> Result<Status, Error> {
                 &settings,
                 &sink,
             );
-            scanned
+            scanned.map_err(Error::from)
         } else {
             if stdin {
                 input::scan_stdin(&cli.stdin_name, &settings, &sink);
@@ -250,6 +312,9 @@ pub fn run(cli: &Cli) -> Result<Status, Error> {
     });
     let base = base?;
     let stats = sink.stats(started.elapsed().as_millis() as u64);
+    let output_scanned = sink
+        .output_scanned
+        .load(std::sync::atomic::Ordering::Relaxed);
     let (mut findings, mut notices) = sink.into_parts();
     findings.sort_by(|a, b| {
         (&a.path, a.byte_start, a.byte_end, a.rule, &a.username).cmp(&(
@@ -350,6 +415,15 @@ pub fn run(cli: &Cli) -> Result<Status, Error> {
         Format::Github => report::github::write(&outcome, &roots(), &mut output),
     };
     let written = written.and_then(|()| output.flush());
+    if let (Some(path), Ok(())) = (output_path, &written) {
+        if output_scanned {
+            return Err(Error::OutputIsInput(path.display().to_string()));
+        }
+        write_atomically(path, &report_buf).map_err(|source| Error::Output {
+            path: path.display().to_string(),
+            source,
+        })?;
+    }
     if let Err(e) = written {
         if e.kind() != io::ErrorKind::BrokenPipe {
             return Err(Error::Report(e));

@@ -74,6 +74,21 @@ pub struct Cli {
     #[arg(long)]
     pub staged: bool,
 
+    /// Scan git history instead of files: every version of every file
+    /// reachable from any ref (branches, tags, remotes, stash), each
+    /// finding attributed to the commit that introduced it. With RANGE,
+    /// only the commits `git log RANGE` lists (`--history=origin/main..HEAD`).
+    /// PATH is a directory of the repository (default `.`).
+    #[arg(long, value_name = "RANGE", num_args = 0..=1, require_equals = true,
+          default_missing_value = "", conflicts_with = "staged")]
+    pub history: Option<String>,
+
+    /// Scan the commits being pushed, for pre-push hooks: the range
+    /// pre-commit passes (PRE_COMMIT_FROM_REF, PRE_COMMIT_TO_REF), or the
+    /// lines git gives a pre-push hook on standard input.
+    #[arg(long, conflicts_with_all = ["staged", "history"])]
+    pub pre_push: bool,
+
     /// Read settings from FILE instead of looking for `.credscan.toml`.
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,

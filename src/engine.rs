@@ -17,13 +17,14 @@
 //!    the value sat in a credential context (`REGISTRY_AUTH=`, `auth:`,
 //!    `Authorization: Basic`, ...).
 
+pub mod plaintext;
 pub mod prefilter;
 
 use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use crate::forms::placeholder::{is_placeholder, plausible_pair};
+use crate::forms::placeholder::{is_placeholder, plausible_config_pair, plausible_pair};
 use crate::model::finding::{Context, RawFinding, Secret, SecretKind};
 use crate::model::rule::Rule;
 use crate::readers::decode;
@@ -156,7 +157,7 @@ fn scan_with(text: &[u8], mode: Option<Mode<'_>>) -> Vec<RawFinding> {
         engine.layer(&top, mode);
     }
     // Plaintext forms: login commands, CI and runtime configs, headers.
-    crate::forms::scan(text, &mut engine.out);
+    plaintext::scan(text, &mut engine.out);
     if engine.out.is_empty() {
         return Vec::new();
     }
@@ -458,6 +459,7 @@ impl Engine {
             kind: SecretKind::Password,
             context,
             chain,
+            hint: None,
         });
     }
 
@@ -508,6 +510,7 @@ impl Engine {
                 kind,
                 context,
                 chain,
+                hint: None,
             });
         };
 
@@ -534,8 +537,18 @@ impl Engine {
                                 );
                                 identity_done = true;
                             }
+                        } else if crate::classify::is_recognised_token(u) {
+                            // `ghp_...:`: the token is the secret.
+                            emit(
+                                &mut self.out,
+                                auth.span.clone(),
+                                None,
+                                u,
+                                SecretKind::Password,
+                                &["auth", "base64", "user:password"],
+                            );
                         }
-                    } else if plausible_pair(u, p) {
+                    } else if plausible_config_pair(u, p) {
                         emit(
                             &mut self.out,
                             auth.span.clone(),
@@ -553,7 +566,7 @@ impl Engine {
             let same = auth_password.as_deref() == Some(pw.value.as_str());
             let user = username.map(|u| u.value.clone()).or(auth_user.clone());
             let ok = match &user {
-                Some(u) => plausible_pair(u, &pw.value),
+                Some(u) => plausible_config_pair(u, &pw.value),
                 None => {
                     !is_placeholder(&pw.value) && crate::forms::placeholder::printable(&pw.value)
                 }
@@ -658,10 +671,10 @@ fn value_after_key(text: &[u8], k: usize) -> Option<usize> {
 }
 
 /// Keys that make a bare base64 `user:password` a credential. Each holds
-/// one of the prefilter's keywords ([`prefilter::WORDS`]), which keeps the
+/// one of the prefilter's keywords ([`prefilter::words`]), which keeps the
 /// prefiltered scan equal to the full one.
 fn is_credential_key(key: &str) -> bool {
-    prefilter::WORDS.iter().any(|w| key.contains(w))
+    prefilter::words().iter().any(|w| key.contains(w))
 }
 
 /// After a key's closing quote at `i`: whitespace, `:`, whitespace. Returns

@@ -1,178 +1,168 @@
-//! Plaintext detectors: credentials that are not base64 config
-//! JSON but typed into a command, a CI file, a runtime config, infrastructure
-//! code or an Engine API header.
+//! Credential forms: the ways a registry credential gets written down.
 //!
-//! [`scan`] runs on a file's bytes after the layered engine (`engine.rs`).
-//! Each detector is gated on a cheap literal check: one Aho-Corasick pass
-//! over the file tells which of the gate spellings occur, and a detector
-//! runs only if one of its own is among them. The pass is case-sensitive
-//! and leftmost-first, which lets Aho-Corasick use its SIMD prefilter (about
-//! 12 times faster than a case-insensitive or overlapping search, measured
-//! on 115 MB of crate sources). That costs nothing here: the words the
-//! detectors read (command names and subcommands, YAML/TOML/HCL keys) are
-//! case-sensitive where they are used; only HTTP header names are not, and
-//! their usual spellings are gated. Patterns are compiled once per process.
+//! Each form lives in a file of its own and declares one [`Form`] record:
+//! its slug, rule, title, gate literals, the reader its check needs (the
+//! [`Check`] variant), the check itself, an optional fix-hint sentence and
+//! its documentation. [`FORMS`] lists them, once. Everything that
+//! enumerates forms is derived from that list: the gate the engine runs
+//! before the forms (`engine::plaintext`) and the prefilter's keywords,
+//! [`keywords`], the SARIF rule descriptors, the README rules table (a test
+//! keeps it current) and the fixture harness (`tests/forms.rs`), which
+//! requires `fixtures/forms/<slug>/positive/` and `negative/` for every form.
 //!
 //! Values that are references (`$VAR`, `${{ ... }}`, `{{ ... }}`, `%VAR%`,
 //! `from_secret`, ...) or placeholders are never findings; see
 //! `placeholder::literal_credential`.
 
+mod ansible;
+mod bare_pair;
 mod ci;
-mod commands;
-mod header;
-mod iac;
+mod containerd;
+mod docker_config;
+mod engine_header;
+mod k3s;
+mod kubernetes;
+mod login_command;
+mod nomad;
 pub mod placeholder;
-mod runtime;
-
-use crate::readers::{hcl, yaml};
+mod terraform;
 
 use std::ops::Range;
-use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-
-use crate::forms::placeholder::{is_placeholder, is_reference, literal_credential};
-use crate::model::finding::{Context, RawFinding, Secret, SecretKind};
+use crate::forms::placeholder::{is_placeholder, is_reference};
+use crate::model::finding::{Context, SecretKind};
 use crate::model::rule::Rule;
+use crate::readers::{hcl, yaml};
 
-/// Lower-case literals of which at least one occurs, compared
-/// case-insensitively, in any file where a detector of this module can
-/// report a finding. A file containing none of them can be skipped by this
-/// module without losing a finding.
-///
-/// Each detector runs only when one of its gate spellings occurs
-/// (case-sensitively), and every gate spelling contains one of these
-/// keywords (a test checks it):
-///
-/// | Detector | Gate spellings | Why a finding needs one |
-/// |---|---|---|
-/// | login commands (CS010) | `login`, `creds`, `docker-registry`, `ctr ` (with its space), `oras` | every command form names `login`, a `--*creds` option (skopeo, crictl), `docker-registry` (kubectl/oc), the `ctr` program followed by its arguments, or `oras` (whose push/pull take `-p`) |
-/// | YAML forms: CI (CS011), k3s (CS013), Ansible (CS014) | `password`, `configs` | the CI and Ansible forms report only a `password:` key; k3s values sit under `configs:` |
-/// | containerd TOML (CS013) | `configs`, `auths` | its tables are `...registry.configs."h".auth` or `...registry.auths."h"` |
-/// | HCL: Nomad `auth` (CS013), Terraform `registry_auth` (CS014) | `password` | only a `password = "..."` attribute is reported |
-/// | Engine API headers (CS012) | `x-registry-auth`, `x-registry-config` in lower, `X-Registry-Auth` and `X-REGISTRY-AUTH` case | the header name precedes the value |
-pub const KEYWORDS: &[&str] = &[
-    "login",
-    "creds",
-    "docker-registry",
-    "ctr",
-    "oras",
-    "password",
-    "configs",
-    "auths",
-    "x-registry-auth",
-    "x-registry-config",
-];
-
-/// Reads one file and adds raw findings.
-type Detect = fn(&[u8], &mut Vec<RawFinding>);
-
-/// The detectors: gate spellings (case-sensitive), and the function
-/// reading a file.
-const DETECTORS: &[(&[&str], Detect)] = &[
-    (commands::TRIGGERS, commands::scan),
-    (&["password", "configs"], yaml_forms),
-    (runtime::TOML_TRIGGERS, |t, o| {
-        plain(t, o, runtime::containerd)
-    }),
-    (&["password"], hcl_forms),
-    (header::TRIGGERS, |t, o| plain(t, o, header::scan)),
-];
-
-/// Every gate spelling, once, in a fixed order (bit positions).
-fn spellings() -> &'static [&'static str] {
-    static S: OnceLock<Vec<&'static str>> = OnceLock::new();
-    S.get_or_init(|| {
-        let mut v: Vec<&'static str> = Vec::new();
-        for (gate, _) in DETECTORS {
-            for w in *gate {
-                if !v.contains(w) {
-                    v.push(w);
-                }
-            }
-        }
-        v
-    })
+/// One credential form.
+#[derive(Debug)]
+pub struct Form {
+    /// Stable short name: the form's file (`-` as `_`) and its fixture
+    /// folder `fixtures/forms/<slug>/`.
+    pub slug: &'static str,
+    /// The rule its findings carry.
+    pub rule: Rule,
+    /// What the form is, in a few words.
+    pub title: &'static str,
+    /// Literals of which one occurs, case-sensitively, in every file where
+    /// the form can report a finding; the form does not run on other files.
+    /// For [`Check::Layered`] forms: key words, matched in lower,
+    /// Capitalised and UPPER case (`engine::prefilter`).
+    pub gate: &'static [&'static str],
+    /// How the form reads a file.
+    pub check: Check,
+    /// A sentence added to the fix hint of the form's findings.
+    pub hint: Option<&'static str>,
+    /// What the form covers (Markdown, one paragraph): the README rules table.
+    pub doc: &'static str,
 }
 
-/// A plaintext credential before the literal check.
-pub(crate) struct Plain {
+/// The reader a form needs, with its check function.
+#[derive(Clone, Copy)]
+pub enum Check {
+    /// Reads the bytes of the file.
+    Text(fn(&[u8], &mut Vec<Candidate>)),
+    /// Reads the file parsed as YAML; the file is parsed only when one of
+    /// the form's gate literals is a key there (`word:`).
+    Yaml(fn(&yaml::Doc, &mut Vec<Candidate>)),
+    /// Reads the file's HCL blocks; they are parsed only when one of the
+    /// form's gate literals is an attribute there (`word =`).
+    Hcl(fn(&[hcl::Block], &mut Vec<Candidate>)),
+    /// Found by the layered engine, which reads docker config JSON and
+    /// decoded base64 once per layer for all layered forms (`engine.rs`).
+    Layered,
+}
+
+impl std::fmt::Debug for Check {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Check::Text(_) => "Text",
+            Check::Yaml(_) => "Yaml",
+            Check::Hcl(_) => "Hcl",
+            Check::Layered => "Layered",
+        })
+    }
+}
+
+impl Check {
+    /// The reader's name, for documentation.
+    pub fn reader(&self) -> &'static str {
+        match self {
+            Check::Text(_) => "text",
+            Check::Yaml(_) => "YAML",
+            Check::Hcl(_) => "HCL",
+            Check::Layered => "layered JSON/base64",
+        }
+    }
+}
+
+/// Every form. The order is the order forms run in (findings are sorted
+/// afterwards; among equal findings the first one is kept).
+pub static FORMS: &[&Form] = &[
+    &docker_config::FORM,
+    &kubernetes::FORM,
+    &bare_pair::FORM,
+    &login_command::FORM,
+    &ci::FORM,
+    &k3s::FORM,
+    &ansible::FORM,
+    &containerd::FORM,
+    &nomad::FORM,
+    &terraform::FORM,
+    &engine_header::FORM,
+];
+
+/// The form named `slug`.
+pub fn by_slug(slug: &str) -> Option<&'static Form> {
+    FORMS.iter().copied().find(|f| f.slug == slug)
+}
+
+/// The rules, in the order of their first form.
+pub fn rules() -> Vec<Rule> {
+    let mut out: Vec<Rule> = Vec::new();
+    for f in FORMS {
+        if !out.contains(&f.rule) {
+            out.push(f.rule);
+        }
+    }
+    out
+}
+
+/// The lower-case keywords behind the gate literals of the forms that read
+/// text (not the layered ones), sorted: a file that contains none of them,
+/// compared case-insensitively, holds no finding of those forms.
+pub fn keywords() -> Vec<String> {
+    let mut out: Vec<String> = FORMS
+        .iter()
+        .filter(|f| !matches!(f.check, Check::Layered))
+        .flat_map(|f| f.gate.iter())
+        .map(|w| w.trim().to_ascii_lowercase())
+        .collect();
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// A credential as a form reads it, before the literal check (references
+/// and placeholders are dropped by the engine).
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    /// The rule of the form that read it.
     pub rule: Rule,
+    /// Where it sits, for the fix hint.
     pub context: Context,
     /// The password itself (or the encoded value holding it).
     pub span: Range<usize>,
+    /// The secret, in clear.
     pub secret: String,
+    /// The user it belongs to, when written beside it.
     pub username: Option<String>,
+    /// The registry it is for, when written beside it.
     pub registry: Option<String>,
+    /// What kind of secret it is.
     pub kind: SecretKind,
+    /// How it was reached (`docker login -p`, `registry_auth.password`).
     pub chain: String,
-}
-
-/// Keeps the literal credentials among `found`.
-fn push_literals(found: Vec<Plain>, out: &mut Vec<RawFinding>) {
-    for p in found {
-        if !literal_credential(p.username.as_deref(), &p.secret) {
-            continue;
-        }
-        out.push(RawFinding {
-            rule: p.rule,
-            span: p.span,
-            registry: p.registry,
-            username: p.username,
-            secret: Secret::new(p.secret),
-            kind: p.kind,
-            context: p.context,
-            chain: vec![p.chain],
-        });
-    }
-}
-
-fn plain(text: &[u8], out: &mut Vec<RawFinding>, detect: fn(&[u8], &mut Vec<Plain>)) {
-    let mut found = Vec::new();
-    detect(text, &mut found);
-    push_literals(found, out);
-}
-
-/// CI files, k3s `registries.yaml` and Ansible tasks share one YAML parse.
-fn yaml_forms(text: &[u8], out: &mut Vec<RawFinding>) {
-    // The gate words also occur in prose and logs (`method=password`); only
-    // a file where one is a key (`password:`, `"configs":`) is parsed.
-    if !has_key(text, b"password", b':') && !has_key(text, b"configs", b':') {
-        return;
-    }
-    let doc = yaml::Doc::parse(text);
-    let mut found = Vec::new();
-    ci::scan(&doc, &mut found);
-    runtime::k3s(&doc, &mut found);
-    iac::ansible(&doc, &mut found);
-    push_literals(found, out);
-}
-
-/// Nomad `auth { }` and Terraform `registry_auth { }` blocks.
-fn hcl_forms(text: &[u8], out: &mut Vec<RawFinding>) {
-    if !has_key(text, b"password", b'=') {
-        return;
-    }
-    let blocks = hcl::blocks(text);
-    if blocks.is_empty() {
-        return;
-    }
-    let mut found = Vec::new();
-    runtime::nomad(&blocks, &mut found);
-    iac::terraform(&blocks, &mut found);
-    push_literals(found, out);
-}
-
-/// Whether `word` occurs as a key: followed, after closing quotes and
-/// blanks, by `sep` (`:` in YAML, `=` in HCL).
-fn has_key(text: &[u8], word: &[u8], sep: u8) -> bool {
-    memchr::memmem::find_iter(text, word).any(|i| {
-        text[i + word.len()..]
-            .iter()
-            .take(16)
-            .find(|c| !matches!(c, b'"' | b'\'' | b' ' | b'\t'))
-            == Some(&sep)
-    })
 }
 
 /// A reference or a placeholder: not a value to read.
@@ -180,131 +170,43 @@ fn is_reference_or_placeholder(v: &str) -> bool {
     is_reference(v) || is_placeholder(v)
 }
 
-fn gate_finder() -> &'static AhoCorasick {
-    static F: OnceLock<AhoCorasick> = OnceLock::new();
-    F.get_or_init(|| {
-        AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostFirst)
-            .build(spellings())
-            .expect("static patterns")
-    })
-}
-
-/// Which gate spellings occur in `text`, as a bit set by index in
-/// [`spellings`]. The search restarts one byte after each match's start,
-/// so a spelling starting inside another match is still seen (no spelling
-/// is a prefix of another, which a test checks).
-fn present(text: &[u8]) -> u64 {
-    let all = (1u64 << spellings().len()) - 1;
-    let mut seen = 0u64;
-    let mut pos = 0;
-    // Each match restarts the search; past a few dozen (a log full of
-    // "login"), assume every spelling is there and let the detectors'
-    // own checks decide.
-    let mut budget = 32;
-    while let Some(m) = gate_finder().find(aho_corasick::Input::new(text).span(pos..text.len())) {
-        seen |= 1 << m.pattern().as_usize();
-        budget -= 1;
-        if seen == all || budget == 0 {
-            return if budget == 0 { all } else { seen };
-        }
-        pos = m.start() + 1;
-    }
-    seen
-}
-
-fn bit(word: &str) -> u64 {
-    let i = spellings()
-        .iter()
-        .position(|k| *k == word)
-        .expect("a gate spelling");
-    1 << i
-}
-
-/// Runs the plaintext detectors on one file and adds their findings to
-/// `out`. A finding of the engine at the same span with the same secret is
-/// replaced: the plaintext detector knows the form better.
-pub fn scan(text: &[u8], out: &mut Vec<RawFinding>) {
-    let seen = present(text);
-    if seen == 0 {
-        return;
-    }
-    let mut found = Vec::new();
-    for (triggers, detect) in DETECTORS {
-        if triggers.iter().any(|t| seen & bit(t) != 0) {
-            detect(text, &mut found);
-        }
-    }
-    if found.is_empty() {
-        return;
-    }
-    out.retain(|e| {
-        !found
-            .iter()
-            .any(|f| f.span == e.span && f.secret == e.secret)
-    });
-    out.extend(found);
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn every_gate_spelling_contains_a_keyword() {
-        for w in spellings() {
-            let lower = w.to_ascii_lowercase();
+    fn slugs_are_unique_and_name_the_files() {
+        let mut slugs: Vec<&str> = FORMS.iter().map(|f| f.slug).collect();
+        slugs.sort_unstable();
+        slugs.dedup();
+        assert_eq!(slugs.len(), FORMS.len());
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/forms");
+        for f in FORMS {
             assert!(
-                KEYWORDS.iter().any(|k| lower.contains(k)),
-                "gate spelling {w} has no keyword"
+                f.slug
+                    .bytes()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-'),
+                "{}",
+                f.slug
             );
-        }
-        for k in KEYWORDS {
-            assert_eq!(*k, k.to_ascii_lowercase());
-            assert!(
-                spellings().iter().any(|w| w.contains(k)),
-                "keyword {k} gates nothing"
-            );
-        }
-        assert!(spellings().len() < 64);
-    }
-
-    #[test]
-    fn overlapping_spellings_are_all_seen() {
-        let seen = present(b"x-registry-auths, x-registry-configs, passwordocker-registry");
-        for w in [
-            "x-registry-auth",
-            "auths",
-            "x-registry-config",
-            "configs",
-            "password",
-            "docker-registry",
-        ] {
-            assert_ne!(seen & bit(w), 0, "{w}");
-        }
-        for a in spellings() {
-            for b in spellings() {
-                assert!(a == b || !b.starts_with(a), "{a} is a prefix of {b}");
-            }
+            let file = dir.join(format!("{}.rs", f.slug.replace('-', "_")));
+            assert!(file.is_file(), "{} has no file {}", f.slug, file.display());
+            assert!(!f.title.is_empty() && !f.doc.is_empty() && !f.gate.is_empty());
         }
     }
 
     #[test]
-    fn keys_are_told_from_words() {
-        assert!(has_key(b"  password: x", b"password", b':'));
-        assert!(has_key(b"{\"password\" : \"x\"}", b"password", b':'));
-        assert!(has_key(b"password   = \"x\"", b"password", b'='));
-        assert!(!has_key(b"login method=password ok", b"password", b':'));
-        assert!(!has_key(b"the password is set", b"password", b'='));
+    fn every_rule_has_a_form() {
+        for r in Rule::ALL {
+            assert!(rules().contains(r), "{} has no form", r.id());
+        }
     }
 
     #[test]
-    fn files_without_keywords_are_skipped() {
-        assert_eq!(present(b"nothing to see here"), 0);
-        assert_ne!(present(b"docker login"), 0);
-        assert_ne!(present(b"X-Registry-Auth: x"), 0);
-        // Command names and YAML keys are case-sensitive where they are
-        // used, so upper-case words gate nothing.
-        assert_eq!(present(b"DOCKER LOGIN PASSWORD"), 0);
+    fn keywords_come_from_the_gates() {
+        let k = keywords();
+        assert!(k.contains(&"login".to_string()));
+        assert!(k.contains(&"x-registry-auth".to_string()));
+        assert!(!k.iter().any(|w| w.chars().any(|c| c.is_ascii_uppercase())));
     }
 }

@@ -2,6 +2,8 @@
 //! read once, scanned, and turned into located findings here; nothing is
 //! printed.
 
+pub mod catfile;
+pub mod history;
 pub mod staged;
 pub mod utf16;
 pub mod walk;
@@ -39,9 +41,45 @@ pub struct Sink {
     pub bytes_scanned: AtomicU64,
     pub files_skipped: AtomicU64,
     pub errors: AtomicU64,
+    /// The file `-o` will replace, when it exists: the walk records
+    /// whether it read it (`output_scanned`), so the report never
+    /// overwrites a scanned file.
+    pub output_file: Option<FileId>,
+    pub output_scanned: std::sync::atomic::AtomicBool,
+}
+
+/// A file's identity (device and inode on Unix), independent of the path
+/// it was reached by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FileId {
+    dev: u64,
+    ino: u64,
+}
+
+impl FileId {
+    #[cfg(unix)]
+    pub fn of(meta: &std::fs::Metadata) -> Option<FileId> {
+        use std::os::unix::fs::MetadataExt;
+        Some(FileId {
+            dev: meta.dev(),
+            ino: meta.ino(),
+        })
+    }
+
+    #[cfg(not(unix))]
+    pub fn of(_meta: &std::fs::Metadata) -> Option<FileId> {
+        None
+    }
 }
 
 impl Sink {
+    /// Records that the file with `meta` is being read.
+    pub fn reading(&self, meta: &std::fs::Metadata) {
+        if self.output_file.is_some() && self.output_file == FileId::of(meta) {
+            self.output_scanned.store(true, Ordering::Relaxed);
+        }
+    }
+
     pub fn note(&self, path: &str, message: impl Into<String>) {
         self.files_skipped.fetch_add(1, Ordering::Relaxed);
         self.push_notice(path, message.into(), false);
@@ -151,31 +189,38 @@ fn injected_fault(bytes: &[u8]) {
 
 /// Scans one file's contents (already read) and records the results.
 pub fn scan_bytes(display: &str, bytes: &[u8], settings: &Settings, sink: &Sink) {
-    #[cfg(debug_assertions)]
-    injected_fault(bytes);
-    if is_binary(bytes) {
-        match utf16::decode(bytes) {
-            Some(text) => return scan_text(display, bytes.len(), text.as_bytes(), settings, sink),
-            None => {
-                sink.skip_silently();
-                return;
-            }
-        }
+    if let Some((text, raw)) = scan_counted(bytes, sink) {
+        sink.add_findings(locate(display, &text, raw, settings));
     }
-    scan_text(display, bytes.len(), bytes, settings, sink);
 }
 
-/// Scans one file's text (its bytes, or their decoding from UTF-16;
-/// `file_len` is the size read from the file).
-fn scan_text(display: &str, file_len: usize, bytes: &[u8], settings: &Settings, sink: &Sink) {
+/// The text scanned in one file's contents (the bytes, or their decoding
+/// from UTF-16) and its raw findings, if any, counting the file in `sink`
+/// (other binary files are skipped). For sources that place the same
+/// content at several paths, such as git history.
+pub fn scan_counted<'a>(
+    bytes: &'a [u8],
+    sink: &Sink,
+) -> Option<(std::borrow::Cow<'a, [u8]>, Vec<RawFinding>)> {
+    use std::borrow::Cow;
+    #[cfg(debug_assertions)]
+    injected_fault(bytes);
+    let text: Cow<'a, [u8]> = if is_binary(bytes) {
+        match utf16::decode(bytes) {
+            Some(text) => Cow::Owned(text.into_bytes()),
+            None => {
+                sink.skip_silently();
+                return None;
+            }
+        }
+    } else {
+        Cow::Borrowed(bytes)
+    };
     sink.files_scanned.fetch_add(1, Ordering::Relaxed);
     sink.bytes_scanned
-        .fetch_add(file_len as u64, Ordering::Relaxed);
-    let raw = scan::scan(bytes);
-    if raw.is_empty() {
-        return;
-    }
-    sink.add_findings(locate(display, bytes, raw, settings));
+        .fetch_add(bytes.len() as u64, Ordering::Relaxed);
+    let raw = scan::scan(&text);
+    (!raw.is_empty()).then_some((text, raw))
 }
 
 /// Places raw findings in line/column coordinates, applies inline
@@ -213,7 +258,12 @@ pub fn locate_at(
         },
     };
     let mut out = Vec::with_capacity(raw.len());
-    for r in raw {
+    for mut r in raw {
+        // A recognised token in the username slot is the secret.
+        let (username, secret) =
+            classify::token_as_secret(r.username.take(), r.secret.expose().to_string());
+        r.username = username;
+        r.secret = crate::finding::Secret::new(secret);
         let (start0, end0) = (idx.position(r.span.start), idx.position(r.span.end));
         let suppressed = [start0.line, end0.line].iter().any(|&l| {
             let l0 = l - 1;
@@ -228,7 +278,7 @@ pub fn locate_at(
             field: r.kind,
             registry: r.registry.as_deref(),
         });
-        let (rotate, instead) = fix::hint_parts(
+        let (rotate, mut instead) = fix::hint_parts(
             &class,
             r.context,
             path,
@@ -237,6 +287,10 @@ pub fn locate_at(
                 username: r.username.as_deref(),
             },
         );
+        if let Some(hint) = r.hint {
+            instead.push(' ');
+            instead.push_str(hint);
+        }
         let (start, end) = (shift(start0), shift(end0));
         let snippet = settings.snippets.then(|| {
             Snippet::new(path, text, &idx, r.span.clone(), settings.reveal)
@@ -263,6 +317,7 @@ pub fn locate_at(
             detail: class.detail,
             decode_chain: r.chain.join(" -> "),
             snippet,
+            origin: None,
             verification: None,
         });
     }

@@ -112,8 +112,13 @@ pub fn message(f: &Finding) -> String {
         .as_deref()
         .map(|d| format!(" ({d})"))
         .unwrap_or_default();
+    let verified = f
+        .verification
+        .as_ref()
+        .map(|v| format!(" Verified {}: {}.", v.status.as_str(), v.reason))
+        .unwrap_or_default();
     let mut text = format!(
-        "{} {} ({}){detail} leaked{}: secret {}. Decoded: {}. Fix: {}",
+        "{} {} ({}){detail} leaked{}: secret {}.{verified} Decoded: {}. Fix: {}",
         capitalize(f.severity.as_str()),
         f.token.describe(),
         f.token.as_str(),
@@ -124,6 +129,9 @@ pub fn message(f: &Finding) -> String {
     );
     if !text.ends_with('.') {
         text.push('.');
+    }
+    if let Some(o) = &f.origin {
+        text.push_str(&format!(" Git history: {}.", o.summary()));
     }
     text
 }

@@ -30,6 +30,7 @@ pub fn finding(path: &str, rule: Rule, secret: &str, line: usize) -> Finding {
         fix: "Rotate the credential. Use a secret store.".into(),
         fix_rotate_len: "Rotate the credential.".len(),
         snippet: None,
+        origin: None,
         verification: None,
     }
 }

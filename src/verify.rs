@@ -4,7 +4,8 @@
 //!
 //! This module holds what every build needs (options, results, the
 //! deduplicating worker pool, the severity rule). The network code lives in
-//! `handshake` and `http`, compiled only with the `verify` cargo feature;
+//! `handshake` and `http`, compiled only with the opt-in `verify` cargo
+//! feature;
 //! nothing in this crate opens a connection unless [`run`] is called, and
 //! `app` calls it only under `--verify`.
 
@@ -178,7 +179,8 @@ pub const AVAILABLE: bool = cfg!(feature = "verify");
 
 /// The message `--verify` gets from a build without the feature.
 pub const UNAVAILABLE: &str = "this credscan was built without the `verify` feature, so --verify \
-     is not available; reinstall with default features (`cargo install credscan`)";
+     is not available; install it with `cargo install credscan --features verify` (or build with \
+     `cargo build --release --features verify`)";
 
 /// Checks every distinct credential of `findings` that names a registry,
 /// sets each checked finding's `verification` and adjusts its severity.

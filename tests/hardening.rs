@@ -173,3 +173,165 @@ fn odd_file_names_are_quoted_not_replaced() {
     assert!(stdout.contains(r"back\slash.json"), "{stdout}");
     assert!(stdout.contains(r"new\nline\033.json"), "{stdout}");
 }
+
+/// A visibly invented GitHub classic token.
+const GHP: &str = "ghp_Zq8vLm2Kp4Rt7WxZq8vLm2Kp4Rt7WxAbCd12";
+
+fn auth_config(pair: &str) -> String {
+    let auth = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, pair);
+    format!("{{\"auths\": {{\"ghcr.io\": {{\"auth\": \"{auth}\"}}}}}}\n")
+}
+
+fn all_formats(dir: &std::path::Path) -> Vec<(String, String)> {
+    ["human", "json", "jsonl", "sarif", "github"]
+        .iter()
+        .map(|f| {
+            let (code, stdout, stderr) = run(credscan()
+                .arg(dir)
+                .args(["--color", "never", "--format", f]));
+            assert_eq!(code, 1, "{f}: {stdout}{stderr}");
+            (stdout, stderr)
+        })
+        .collect()
+}
+
+#[test]
+fn a_token_in_the_username_slot_is_the_secret_and_redacted() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("config.json"),
+        &auth_config(&format!("{GHP}:x-oauth-basic")),
+    );
+    for (stdout, stderr) in all_formats(dir.path()) {
+        assert!(
+            !stdout.contains(GHP) && !stderr.contains(GHP),
+            "{stdout}{stderr}"
+        );
+        assert!(!stdout.contains("Zq8vLm2Kp4Rt7WxZq8v"), "{stdout}");
+    }
+    let (_, stdout, _) = run(credscan().arg(dir.path()).args(["--format", "json"]));
+    let f = &json(&stdout)["findings"][0];
+    assert_eq!(f["username"], "x-oauth-basic", "{f}");
+    assert_eq!(f["secret_kind"], "github-pat", "{f}");
+}
+
+#[test]
+fn tokens_with_an_empty_password_or_equal_to_the_user_are_reported() {
+    for pair in [format!("{GHP}:"), format!("{GHP}:{GHP}")] {
+        let dir = tempfile::tempdir().unwrap();
+        write(&dir.path().join("config.json"), &auth_config(&pair));
+        for (stdout, stderr) in all_formats(dir.path()) {
+            assert!(
+                !stdout.contains(GHP) && !stderr.contains(GHP),
+                "{stdout}{stderr}"
+            );
+        }
+        let (_, stdout, _) = run(credscan().arg(dir.path()).args(["--format", "json"]));
+        let v = json(&stdout);
+        assert_eq!(
+            v["findings"].as_array().unwrap().len(),
+            1,
+            "{pair}: {stdout}"
+        );
+        assert_eq!(v["findings"][0]["secret_kind"], "github-pat");
+    }
+    // Equal halves that are no token stay quiet (documentation pairs).
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("config.json"),
+        &auth_config("deployer:deployer"),
+    );
+    let (code, stdout, _) = run(credscan().arg(dir.path()));
+    assert_eq!(code, 0, "{stdout}");
+}
+
+#[test]
+fn passwords_and_usernames_with_spaces_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("auth.json"),
+        &auth_config("deploy bot:correct horse battery staple 42"),
+    );
+    write(
+        &dir.path().join("fields.json"),
+        "{\"auths\": {\"registry.example.test\": {\"username\": \"deployer\", \"password\": \"correct horse battery staple 42\"}}}\n",
+    );
+    let (code, stdout, stderr) = run(credscan().arg(dir.path()).args(["--format", "json"]));
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert_eq!(
+        json(&stdout)["findings"].as_array().unwrap().len(),
+        2,
+        "{stdout}"
+    );
+    // Placeholders with spaces stay quiet.
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("doc.json"),
+        "{\"auths\": {\"registry.example.test\": {\"username\": \"deployer\", \"password\": \"<your password here>\"}}}\n",
+    );
+    let (code, stdout, _) = run(credscan().arg(dir.path()));
+    assert_eq!(code, 0, "{stdout}");
+}
+
+#[test]
+fn output_over_a_scanned_file_is_refused_and_the_file_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let leak = leak_config_for(
+        "registry.example.test",
+        "deployer",
+        "Zq8vLm2Kp4Rt7Wx-output",
+    );
+    let target = dir.path().join("config.json");
+    write(&target, &leak);
+    let (code, stdout, stderr) = run(credscan()
+        .arg(dir.path())
+        .arg("-o")
+        .arg(&target)
+        .args(["--format", "json"]));
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    assert!(stderr.contains("one of the scanned files"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), leak);
+    // The same file named directly, and through another path.
+    let (code, _, _) = run(credscan().arg(&target).arg("-o").arg(&target));
+    assert_eq!(code, 2);
+    let other = dir.path().join("sub/../config.json");
+    std::fs::create_dir_all(dir.path().join("sub")).unwrap();
+    let (code, _, _) = run(credscan().arg(dir.path()).arg("-o").arg(&other));
+    assert_eq!(code, 2);
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), leak);
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 2, "no temporary file left: {names:?}");
+}
+
+#[test]
+fn output_is_written_whole_beside_its_target() {
+    let dir = tempfile::tempdir().unwrap();
+    let scanned = dir.path().join("tree");
+    write(
+        &scanned.join("config.json"),
+        &leak_config_for(
+            "registry.example.test",
+            "deployer",
+            "Zq8vLm2Kp4Rt7Wx-output2",
+        ),
+    );
+    let out = dir.path().join("report.json");
+    write(&out, "old report\n");
+    let (code, stdout, stderr) = run(credscan()
+        .arg(&scanned)
+        .arg("-o")
+        .arg(&out)
+        .args(["--format", "json"]));
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(stdout.is_empty());
+    let v = json(&std::fs::read_to_string(&out).unwrap());
+    assert_eq!(v["findings"].as_array().unwrap().len(), 1);
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 2, "no temporary file left: {names:?}");
+}

@@ -368,3 +368,76 @@ fn walkdir(root: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// `git push` to `remote` through the installed pre-push hook.
+fn push(dir: &Path, bin: &Path, args: &[&str]) -> (i32, String) {
+    let (code, out, err) = run(with_path(
+        pre_commit_env(Command::new("git").current_dir(dir)),
+        Some(bin),
+    )
+    .arg("push")
+    .args(args));
+    (code, format!("{out}{err}"))
+}
+
+#[test]
+#[ignore = "needs pre-commit"]
+fn pre_push_hook_scans_exactly_the_pushed_commits() {
+    require_pre_commit();
+    let bin = built_binary_dir();
+    let dir = project("credscan-pre-push-system", Some(&bin));
+    let root = dir.path();
+    let (code, out, err) = run(with_path(
+        pre_commit_env(Command::new("pre-commit").current_dir(root)),
+        Some(&bin),
+    )
+    .args(["install", "--hook-type", "pre-push"]));
+    assert_eq!(code, 0, "{out}{err}");
+    let remote = tempfile::tempdir().unwrap();
+    git(remote.path(), ["init", "-q", "--bare", "-b", "main"]);
+    git(root, ["branch", "-q", "-M", "main"]);
+    git(
+        root,
+        ["remote", "add", "origin", remote.path().to_str().unwrap()],
+    );
+
+    // The first push of a new branch holding a root commit: everything.
+    let (code, out) = push(root, &bin, &["-q", "-u", "origin", "main"]);
+    assert_eq!(code, 0, "a clean first push passes:\n{out}");
+
+    // A leak added in one commit and removed in the next: the pushed
+    // head is clean, the pushed commits are not.
+    write(&root.join("deploy/config.json"), &leak_config());
+    git(root, ["add", "."]);
+    git(root, ["commit", "-q", "--no-verify", "-m", "leak"]);
+    let leaked = head(root);
+    git(root, ["rm", "-q", "deploy/config.json"]);
+    git(root, ["commit", "-q", "--no-verify", "-m", "remove it"]);
+    let (code, out) = push(root, &bin, &["-q", "origin", "main"]);
+    eprintln!("--- blocked push ---\n{out}");
+    assert_ne!(code, 0, "the push must be blocked:\n{out}");
+    assert!(out.contains("Failed"), "{out}");
+    assert!(out.contains("deploy/config.json"), "{out}");
+    assert!(out.contains(&leaked[..12]), "names the commit:\n{out}");
+    assert!(!out.contains(PASSWORD), "redacted:\n{out}");
+    let remote_head = git(remote.path(), ["rev-parse", "main"]);
+    assert_ne!(remote_head.trim(), head(root), "nothing was pushed");
+
+    // Once published anyway, later clean pushes scan only their commits.
+    let (code, out) = push(root, &bin, &["-q", "--no-verify", "origin", "main"]);
+    assert_eq!(code, 0, "{out}");
+    write(&root.join("app.txt"), "code\n");
+    git(root, ["add", "."]);
+    git(root, ["commit", "-q", "--no-verify", "-m", "clean"]);
+    let (code, out) = push(root, &bin, &["-q", "origin", "main"]);
+    assert_eq!(code, 0, "only the new clean commit is scanned:\n{out}");
+
+    // A new branch whose leak sits in a commit no remote has.
+    git(root, ["checkout", "-q", "-b", "topic"]);
+    write(&root.join("ci/auth.json"), &leak_config());
+    git(root, ["add", "."]);
+    git(root, ["commit", "-q", "--no-verify", "-m", "topic leak"]);
+    let (code, out) = push(root, &bin, &["-q", "origin", "topic"]);
+    assert_ne!(code, 0, "{out}");
+    assert!(out.contains("ci/auth.json"), "{out}");
+}

@@ -251,7 +251,7 @@ fn baseline_adoption() {
     let first = fs::read_to_string(&baseline).unwrap();
     assert!(!first.contains("FAKEpass") && !first.contains(&auth()));
     assert!(!first.contains("\"line\""));
-    assert_eq!(first.lines().count(), 4 + 5, "one entry per line:\n{first}");
+    assert_eq!(first.lines().count(), 4 + 6, "one entry per line:\n{first}");
     // Nothing new: clean.
     let (code, fs, _) = findings(dir.path(), &["--baseline", "credscan-baseline.json", "."]);
     assert_eq!(code, 0, "{fs:?}");

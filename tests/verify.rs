@@ -1,5 +1,6 @@
 //! `--verify` end to end: the built binary against servers the tests start
-//! on 127.0.0.1. Tests marked `needs docker-registry` run Debian's
+//! on 127.0.0.1. Built only with the `verify` feature
+//! (`cargo test --features verify`). Tests marked `needs docker-registry` run Debian's
 //! `docker-registry` package (CNCF distribution 2.8) with htpasswd or token
 //! authentication; they fail when it is missing (`.ci/run` installs it).
 //! The others use small fake servers that record what they receive.
@@ -215,6 +216,24 @@ fn basic_registry_live_invalid_and_outputs() {
         .collect();
     assert_eq!(statuses.iter().filter(|s| **s == "live").count(), 2);
     assert_eq!(statuses.iter().filter(|s| **s == "invalid").count(), 1);
+    let text = results[0]["message"]["text"].as_str().unwrap();
+    assert!(text.contains("Verified "), "{text}");
+
+    let github = scan_dir(
+        dir.path(),
+        &["--verify", "--verify-ca-file", &ca, "--format", "github"],
+        &[],
+    );
+    assert!(github.stdout.contains("Verified live"), "{}", github.stdout);
+
+    // The system trust store is used: SSL_CERT_FILE names it here.
+    let system = scan_dir(dir.path(), &["--verify"], &[("SSL_CERT_FILE", &ca)]);
+    assert_eq!(
+        system.status("live.json"),
+        "live",
+        "{}",
+        system.reason("live.json")
+    );
 
     let human = scan_dir(
         dir.path(),
@@ -438,6 +457,42 @@ fn redirect_to_another_host_carries_no_credentials() {
         run.reason("a.json")
     );
     assert_eq!(elsewhere.connections(), 0);
+}
+
+#[test]
+fn same_origin_redirects_are_followed() {
+    let pki = Pki::new();
+    let server = FakeServer::https(&pki.loopback(), |r, _| {
+        if r.target == "/v2/" && r.basic().is_some() {
+            Reply::new(307).header("Location", "/v2/moved")
+        } else {
+            basic_registry(r)
+        }
+    });
+    let host = format!("127.0.0.1:{}", server.port());
+    let dir = tempfile::tempdir().unwrap();
+    let ca = ca_args(dir.path(), &pki);
+    std::fs::write(
+        dir.path().join("a.json"),
+        config_auth(&host, USER, PASSWORD),
+    )
+    .unwrap();
+    let run = scan_dir(dir.path(), &["--verify", "--verify-ca-file", &ca], &[]);
+    assert_eq!(run.status("a.json"), "live", "{}", run.reason("a.json"));
+    assert!(server
+        .seen()
+        .iter()
+        .any(|r| r.target == "/v2/moved" && r.basic().is_some()));
+}
+
+#[test]
+fn insecure_registry_allows_an_unverified_certificate() {
+    let pki = Pki::new();
+    let server = FakeServer::https(&pki.leaf(&["other.example.test"]), |r, _| basic_registry(r));
+    let host = format!("127.0.0.1:{}", server.port());
+    let files = [("a.json", config_auth(&host, USER, PASSWORD))];
+    let run = scan(&files, &["--verify", "--insecure-registry", &host]);
+    assert_eq!(run.status("a.json"), "live", "{}", run.reason("a.json"));
 }
 
 #[test]

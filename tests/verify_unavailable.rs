@@ -1,6 +1,5 @@
-//! A build without the `verify` feature (`cargo test --no-default-features
-//! --test verify_unavailable`, run by `.ci/run`) has no network code: its
-//! `--verify` fails with a message that says how to get it.
+//! The default build, without the `verify` feature, has no network code:
+//! its `--verify` fails with a message that says how to get it.
 #![cfg(not(feature = "verify"))]
 
 mod common;
@@ -12,5 +11,6 @@ fn verify_says_the_feature_is_missing() {
     let (code, stdout, stderr) = common::run(common::credscan().arg("--verify").arg(dir.path()));
     assert_eq!(code, 2, "{stdout}{stderr}");
     assert!(stderr.contains("without the `verify` feature"), "{stderr}");
+    assert!(stderr.contains("--features verify"), "{stderr}");
     assert!(stdout.is_empty(), "{stdout}");
 }

@@ -4,7 +4,7 @@
 //! speed of reading.
 //!
 //! Every form the scanner reports needs one of:
-//! - a keyword in clear ([`WORDS`], in three cases): a structured docker
+//! - a keyword in clear ([`words`], in three cases): a structured docker
 //!   config has a quoted `auth`/`auths` key (escaped or not); a bare
 //!   `user:password` is only reported under a key holding a keyword
 //!   (`REGISTRY_AUTH=`, `imageCredentials.auth:`) or after `Basic`; a
@@ -28,13 +28,28 @@ use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
+use crate::forms::{Check, FORMS};
+
 /// How many times a docker config JSON may be base64-encoded, with no
 /// keyword in clear beside it, and still pass the prefilter.
 pub const ENCODED_LAYERS: usize = 3;
 
 /// Words whose presence (in any of three cases) lets a file through; a key
-/// holding one of them (lower-cased) makes a base64 pair a credential.
-pub const WORDS: &[&str] = &["auth", "regist", "docker", "cred", "basic"];
+/// holding one of them (lower-cased) makes a base64 pair a credential: the
+/// gate words of the layered forms (`forms::FORMS`), `auth` first.
+pub fn words() -> &'static [&'static str] {
+    static W: OnceLock<Vec<&'static str>> = OnceLock::new();
+    W.get_or_init(|| {
+        let mut v: Vec<&'static str> = Vec::new();
+        let layered = FORMS.iter().filter(|f| matches!(f.check, Check::Layered));
+        for w in layered.flat_map(|f| f.gate.iter()) {
+            if !v.contains(w) {
+                v.push(w);
+            }
+        }
+        v
+    })
+}
 
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -76,7 +91,7 @@ pub fn literals() -> Vec<Vec<u8>> {
 /// The keywords, each in lower case, capitalised and upper case.
 pub fn word_literals() -> Vec<Vec<u8>> {
     let mut pats: Vec<Vec<u8>> = Vec::new();
-    for w in WORDS {
+    for w in words() {
         let lower = w.to_ascii_lowercase();
         let mut cap = lower.clone().into_bytes();
         cap[0] = cap[0].to_ascii_uppercase();

@@ -11,13 +11,24 @@
 //! Only inline scalar values are read, so `password: {from_secret: x}` or
 //! a nested `from_secret:` never is.
 
-use super::Plain;
+use super::{Candidate, Check, Form};
 use crate::model::finding::{Context, SecretKind};
 use crate::model::rule::Rule;
 use crate::readers::yaml::Doc;
 
+pub(crate) const FORM: Form = Form {
+    slug: "ci",
+    rule: Rule::CiCredential,
+    title: "CI configuration registry credential",
+    // Only a `password:` key is reported.
+    gate: &["password"],
+    check: Check::Yaml(scan),
+    hint: None,
+    doc: "A literal password in CI YAML: CircleCI `docker: - image … auth: {username, password}`; GitHub Actions `docker/login-action` `with: password:`, `container.credentials` and `services.<id>.credentials`; Bitbucket Pipelines `image: {name, username, password}`; Drone `auth_config` and `plugins/*` step `settings`; Jenkins JCasC `usernamePassword`.",
+};
+
 /// Reads the CI forms of one parsed YAML file.
-pub fn scan(doc: &Doc, out: &mut Vec<Plain>) {
+pub(crate) fn scan(doc: &Doc, out: &mut Vec<Candidate>) {
     for (i, node) in doc.nodes.iter().enumerate() {
         if node.key.as_deref() != Some("password") {
             continue;
@@ -30,8 +41,8 @@ pub fn scan(doc: &Doc, out: &mut Vec<Plain>) {
             // without the controller's master key.
             continue;
         }
-        out.push(Plain {
-            rule: Rule::CiCredential,
+        out.push(Candidate {
+            rule: FORM.rule,
             context: Context::Ci,
             span: value.span.clone(),
             secret: value.value.clone(),
@@ -43,14 +54,14 @@ pub fn scan(doc: &Doc, out: &mut Vec<Plain>) {
     }
 }
 
-struct Form {
+struct CiSystem {
     chain: &'static str,
     registry: Option<String>,
     encrypted_ok: bool,
 }
 
 /// The CI form whose credential mapping is node `p`, if any.
-fn form(doc: &Doc, p: usize) -> Option<Form> {
+fn form(doc: &Doc, p: usize) -> Option<CiSystem> {
     let up = doc.parent(p);
     let up_key = up.and_then(|u| doc.key(u));
     let image_of = |n: Option<usize>, key: &str| {
@@ -58,7 +69,7 @@ fn form(doc: &Doc, p: usize) -> Option<Form> {
             .and_then(|s| image_registry(&s.value))
     };
     let form = |chain, registry| {
-        Some(Form {
+        Some(CiSystem {
             chain,
             registry,
             encrypted_ok: false,
@@ -108,7 +119,7 @@ fn form(doc: &Doc, p: usize) -> Option<Form> {
                 doc.child_value(p, "registry").map(|s| s.value.clone()),
             )
         }
-        "usernamePassword" => Some(Form {
+        "usernamePassword" => Some(CiSystem {
             chain: "Jenkins JCasC usernamePassword.password",
             registry: None,
             encrypted_ok: true,

@@ -206,14 +206,41 @@ fn is_shouting_name(v: &str) -> bool {
 /// Rejects placeholders, documentation pairs, URLs, times, `host:port`,
 /// IPv6 addresses, Windows paths, JSON and prose.
 pub fn plausible_pair(user: &str, password: &str) -> bool {
-    if user.is_empty() || password.is_empty() {
+    pair_check(user, password, false)
+}
+
+/// [`plausible_pair`] for a docker config's `auth` or `username` and
+/// `password` fields, where the place says the value is a credential:
+/// whitespace inside a username or password (`correct horse battery
+/// staple 42`) is allowed; blank values, templates and placeholders are
+/// still rejected.
+pub fn plausible_config_pair(user: &str, password: &str) -> bool {
+    pair_check(user, password, true)
+}
+
+fn pair_check(user: &str, password: &str, spaces_ok: bool) -> bool {
+    // A recognised token is a secret whatever its position: beside an
+    // empty password (`ghp_...:`), or equal to the username.
+    // Only a true placeholder (`ghp_xxxx...`) is exempt.
+    let real_token = |s: &str| crate::classify::is_recognised_token(s) && !is_placeholder(s);
+    if real_token(user) || real_token(password) {
+        return printable(user) && printable(password);
+    }
+    if user.trim().is_empty() || password.trim().is_empty() {
         return false;
     }
     let json_key = user.starts_with("_json_key");
-    if !printable(user) || user.chars().any(char::is_whitespace) {
+    let spaced = |s: &str| {
+        if spaces_ok {
+            s.trim() != s
+        } else {
+            s.chars().any(char::is_whitespace)
+        }
+    };
+    if !printable(user) || spaced(user) {
         return false;
     }
-    if !json_key && (!printable(password) || password.chars().any(char::is_whitespace)) {
+    if !json_key && (!printable(password) || spaced(password)) {
         return false;
     }
     let (lu, lp) = (user.to_ascii_lowercase(), password.to_ascii_lowercase());

@@ -19,12 +19,13 @@
 //! credscan runs in.
 
 use std::ffi::OsString;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use crossbeam_channel::bounded;
 
+use super::catfile::{Blob, CatFile};
 use super::{scan_bytes, Settings, Sink};
 use crate::settings::Excludes;
 
@@ -45,7 +46,7 @@ pub struct Entry {
 #[error("{0}")]
 pub struct StagedError(pub String);
 
-fn git(cwd: &Path) -> Command {
+pub(super) fn git(cwd: &Path) -> Command {
     let mut c = Command::new("git");
     c.current_dir(cwd)
         // Pathspecs are file names, not globs or magic.
@@ -54,7 +55,7 @@ fn git(cwd: &Path) -> Command {
     c
 }
 
-fn run(cmd: &mut Command, what: &str) -> Result<Vec<u8>, StagedError> {
+pub(super) fn run(cmd: &mut Command, what: &str) -> Result<Vec<u8>, StagedError> {
     let out = cmd
         .stderr(Stdio::piped())
         .stdout(Stdio::piped())
@@ -82,13 +83,13 @@ pub fn toplevel(cwd: &Path) -> Result<PathBuf, StagedError> {
 }
 
 #[cfg(unix)]
-fn path_from_bytes(b: &[u8]) -> PathBuf {
+pub(super) fn path_from_bytes(b: &[u8]) -> PathBuf {
     use std::os::unix::ffi::OsStrExt;
     PathBuf::from(std::ffi::OsStr::from_bytes(b))
 }
 
 #[cfg(not(unix))]
-fn path_from_bytes(b: &[u8]) -> PathBuf {
+pub(super) fn path_from_bytes(b: &[u8]) -> PathBuf {
     PathBuf::from(String::from_utf8_lossy(b).into_owned())
 }
 
@@ -195,15 +196,8 @@ fn read_blobs(
     settings: &Settings,
     sink: &Sink,
 ) -> Result<(), StagedError> {
-    let mut child = git(top)
-        .args(["cat-file", "--batch"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
+    let (mut cat, mut stdin) = CatFile::spawn(git(top))
         .map_err(|e| StagedError(format!("cannot run git cat-file: {e}")))?;
-    let mut stdin = child.stdin.take().expect("stdin is piped");
-    let stdout = child.stdout.take().expect("stdout is piped");
     let ids: Vec<String> = blobs.iter().map(|(_, id)| id.clone()).collect();
     let (tx, rx) = bounded::<(String, Vec<u8>)>(threads * 2);
     let result = std::thread::scope(|s| {
@@ -225,62 +219,34 @@ fn read_blobs(
             });
         }
         drop(rx);
-        let mut reader = BufReader::new(stdout);
-        let mut header = Vec::new();
         for (path, id) in blobs {
-            header.clear();
-            reader
-                .read_until(b'\n', &mut header)
+            let blob = cat
+                .read(&id, settings.max_file_size)
                 .map_err(|e| StagedError(format!("reading git cat-file: {e}")))?;
-            let line = String::from_utf8_lossy(&header);
-            let parts: Vec<&str> = line.split_whitespace().collect();
-            let size = match parts[..] {
-                [got, "blob", size] if got == id => size.parse::<u64>().ok(),
-                _ => None,
-            };
-            let Some(size) = size else {
-                sink.error(
-                    &path,
-                    format!("cannot read staged blob {id}: {}", line.trim()),
-                );
-                if parts.get(1) == Some(&"missing") {
-                    continue;
+            match blob {
+                Blob::Bytes(bytes) => {
+                    if tx.send((path, bytes)).is_err() {
+                        break;
+                    }
                 }
-                return Err(StagedError(format!(
-                    "unexpected git cat-file output: {line}"
-                )));
-            };
-            if size > settings.max_file_size {
-                std::io::copy(&mut (&mut reader).take(size + 1), &mut std::io::sink())
-                    .map_err(|e| StagedError(format!("reading git cat-file: {e}")))?;
-                sink.note(
+                Blob::TooLarge(size) => sink.note(
                     &path,
                     format!(
                         "skipped: {size} bytes is larger than --max-file-size ({} bytes)",
                         settings.max_file_size
                     ),
-                );
-                continue;
-            }
-            let mut bytes = vec![0; size as usize + 1];
-            reader
-                .read_exact(&mut bytes)
-                .map_err(|e| StagedError(format!("reading git cat-file: {e}")))?;
-            bytes.pop(); // the newline after the content
-            if tx.send((path, bytes)).is_err() {
-                break;
+                ),
+                Blob::Missing(line) => {
+                    sink.error(&path, format!("cannot read staged blob {id}: {line}"))
+                }
             }
         }
         drop(tx);
         Ok(())
     });
-    let status = child.wait();
+    let status = cat.finish();
     result?;
-    match status {
-        Ok(s) if s.success() => Ok(()),
-        Ok(s) => Err(StagedError(format!("git cat-file exited with {s}"))),
-        Err(e) => Err(StagedError(format!("git cat-file: {e}"))),
-    }
+    status.map_err(|e| StagedError(format!("git cat-file: {e}")))
 }
 
 #[cfg(test)]

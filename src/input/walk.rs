@@ -139,6 +139,7 @@ pub fn scan_file(path: &Path, display: &str, settings: &Settings, sink: &Sink) {
         Ok(m) => m,
         Err(e) => return sink.error(display, format!("cannot stat: {}", io_reason(&e))),
     };
+    sink.reading(&meta);
     if !meta.is_file() {
         return sink.note(display, "skipped: not a regular file");
     }

@@ -259,6 +259,43 @@ const PREFIXES: &[(&str, TokenKind)] = &[
     ("ya29.", TokenKind::GcpAccessToken),
 ];
 
+/// Whether `s` is a token of a recognised issuer: one of the issuer
+/// prefixes followed by at least 8 token characters. Such a value is a
+/// secret wherever it sits, the username slot included.
+pub fn is_recognised_token(s: &str) -> bool {
+    let s = s.trim();
+    PREFIXES.iter().any(|(p, _)| {
+        s.strip_prefix(p).is_some_and(|rest| {
+            rest.len() >= 8
+                && rest.bytes().all(|c| {
+                    c.is_ascii_alphanumeric()
+                        || matches!(c, b'_' | b'-' | b'.' | b'=' | b'+' | b'/')
+                })
+        })
+    })
+}
+
+/// Puts a recognised token where the secret goes: `ghp_...:x-oauth-basic`
+/// and other pairs that carry the token in the username slot become the
+/// token as secret and the other half as username. When both halves are
+/// tokens the username is redacted. The username returned never holds a
+/// recognised token.
+pub fn token_as_secret(username: Option<String>, secret: String) -> (Option<String>, String) {
+    let real = |s: &str| is_recognised_token(s) && !crate::placeholder::is_placeholder(s);
+    match username {
+        Some(u) if real(&u) => {
+            if is_recognised_token(&secret) {
+                (Some(crate::finding::redact(&u)), secret)
+            } else {
+                let other = secret.trim();
+                let user = (!other.is_empty()).then(|| other.to_string());
+                (user, u)
+            }
+        }
+        other => (other, secret),
+    }
+}
+
 const ACR_USER: &str = "00000000-0000-0000-0000-000000000000";
 
 fn kind_of(input: &Input<'_>) -> TokenKind {

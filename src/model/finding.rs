@@ -4,7 +4,7 @@ use std::fmt;
 use std::ops::Range;
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 
 use crate::judge::classify::{Severity, TokenKind};
 use crate::model::rule::Rule;
@@ -96,6 +96,28 @@ pub enum Context {
     Other,
 }
 
+impl Origin {
+    /// One line for people: `introduced in commit 1a2b3c4d5e6f by Ann
+    /// <ann@example.test> on 2024-05-01T10:00:00Z; in 3 commits, 1 path;
+    /// removed from HEAD`.
+    pub fn summary(&self) -> String {
+        let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+        format!(
+            "introduced in commit {} by {} on {}; in {}, {}; {}",
+            self.commit.get(..12).unwrap_or(&self.commit),
+            self.author,
+            self.date,
+            plural(self.commits, "commit"),
+            plural(self.paths, "path"),
+            if self.in_head {
+                "still in HEAD"
+            } else {
+                "removed from HEAD (still in the history)"
+            }
+        )
+    }
+}
+
 /// A credential found by the scanner, before it is placed in a file's
 /// line/column coordinates.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -109,6 +131,8 @@ pub struct RawFinding {
     pub kind: SecretKind,
     pub context: Context,
     pub chain: Vec<String>,
+    /// The fix-hint sentence of the form that found it, if it has one.
+    pub hint: Option<&'static str>,
 }
 
 /// A finding located in a file, ready to report.
@@ -139,24 +163,120 @@ pub struct Finding {
     pub fix_rotate_len: usize,
     /// Redacted source lines around the finding, for human output.
     pub snippet: Option<crate::report::Snippet>,
+    /// Where a history scan found it (`--history`); `None` for files.
+    pub origin: Option<Box<Origin>>,
     /// What the registry said under `--verify`; `None` when not checked.
     pub verification: Option<crate::verify::Verification>,
 }
 
+/// Environment variable holding the key for keyed fingerprints.
+pub const FINGERPRINT_KEY_ENV: &str = "CREDSCAN_FINGERPRINT_KEY";
+
+/// PBKDF2 rounds of the unkeyed scheme: each guess at a secret costs an
+/// attacker holding a fingerprint this many HMAC-SHA256 rounds (about a
+/// millisecond), and a scan the same per finding.
+pub const SLOW_ROUNDS: u32 = 10_000;
+
+/// How fingerprints are derived. Both are salted with the rule and the
+/// path, so a fingerprint is specific to where the secret sits, and both
+/// are deterministic, so baselines stay stable across runs.
+#[derive(Clone, PartialEq, Eq)]
+pub enum FingerprintScheme {
+    /// PBKDF2-HMAC-SHA256 with [`SLOW_ROUNDS`] rounds: no key to manage,
+    /// guessing made slow (a weak password still falls to a short list).
+    Slow,
+    /// HMAC-SHA256 under a secret key (from [`FINGERPRINT_KEY_ENV`]):
+    /// without the key a fingerprint tells nothing about the secret.
+    Keyed(Vec<u8>),
+}
+
+impl fmt::Debug for FingerprintScheme {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FingerprintScheme {
+    /// The scheme's name, recorded in baselines.
+    pub fn name(&self) -> &'static str {
+        match self {
+            FingerprintScheme::Slow => "pbkdf2-sha256",
+            FingerprintScheme::Keyed(_) => "hmac-sha256",
+        }
+    }
+
+    /// The scheme this process uses: keyed when [`FINGERPRINT_KEY_ENV`] is
+    /// set and not empty. Read once.
+    pub fn current() -> &'static FingerprintScheme {
+        static SCHEME: std::sync::OnceLock<FingerprintScheme> = std::sync::OnceLock::new();
+        SCHEME.get_or_init(|| match std::env::var_os(FINGERPRINT_KEY_ENV) {
+            Some(k) if !k.is_empty() => FingerprintScheme::Keyed(k.into_encoded_bytes()),
+            _ => FingerprintScheme::Slow,
+        })
+    }
+}
+
+/// The commit that introduced a finding found in git history, and how far
+/// the credential spread.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Origin {
+    /// The commit that first added the credential at this path.
+    pub commit: String,
+    /// `Name <email>` of that commit's author.
+    pub author: String,
+    /// Author date, strict ISO 8601.
+    pub date: String,
+    /// The blob (file version) the line and column refer to.
+    pub blob: String,
+    /// Commits whose tree holds the credential at this path.
+    pub commits: usize,
+    /// Distinct paths, over the history scanned, that held this credential.
+    pub paths: usize,
+    /// Whether `HEAD` still holds it at this path.
+    pub in_head: bool,
+}
+
 /// A fingerprint stable across line moves and reformatting: derived from
-/// rule, path and secret with a fixed domain prefix, so it is never the bare
-/// hash of the secret.
+/// rule, path and secret under the process's [`FingerprintScheme`].
 pub fn fingerprint(rule: Rule, path: &str, secret: &Secret) -> String {
-    let mut h = Sha256::new();
-    h.update(b"credscan-fingerprint-v1\0");
-    h.update(rule.id().as_bytes());
-    h.update(b"\0");
-    h.update(path.as_bytes());
-    h.update(b"\0");
-    h.update(secret.expose().as_bytes());
-    let digest = h.finalize();
+    fingerprint_with(FingerprintScheme::current(), rule, path, secret)
+}
+
+/// [`fingerprint`] under an explicit scheme.
+pub fn fingerprint_with(
+    scheme: &FingerprintScheme,
+    rule: Rule,
+    path: &str,
+    secret: &Secret,
+) -> String {
+    use hmac::{KeyInit, Mac};
+    let mut salt = Vec::with_capacity(32 + path.len());
+    salt.extend_from_slice(b"credscan-fingerprint-v2\0");
+    salt.extend_from_slice(rule.id().as_bytes());
+    salt.push(0);
+    salt.extend_from_slice(path.as_bytes());
+    let mut digest = [0u8; 16];
+    match scheme {
+        FingerprintScheme::Slow => {
+            pbkdf2::pbkdf2_hmac::<Sha256>(
+                secret.expose().as_bytes(),
+                &salt,
+                SLOW_ROUNDS,
+                &mut digest,
+            );
+        }
+        FingerprintScheme::Keyed(key) => {
+            let mut mac =
+                hmac::Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes a key of any length");
+            mac.update(&salt);
+            mac.update(b"\0");
+            mac.update(secret.expose().as_bytes());
+            let tag = mac.finalize().into_bytes();
+            digest.copy_from_slice(&tag[..16]);
+        }
+    }
     let mut out = String::with_capacity(32);
-    for b in &digest[..16] {
+    for b in digest {
         out.push_str(&format!("{b:02x}"));
     }
     out
@@ -165,6 +285,7 @@ pub fn fingerprint(rule: Rule, path: &str, secret: &Secret) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use sha2::Digest;
 
     #[test]
     fn redaction_masks_short_and_trims_long() {
@@ -173,6 +294,45 @@ mod tests {
         let s = Secret::new("FAKEpass-1234-credscan");
         assert_eq!(format!("{s:?}"), "Secret(FA********an)");
         assert_eq!(format!("{s}"), "FA********an");
+    }
+
+    #[test]
+    fn fingerprint_schemes_are_stable_and_distinct() {
+        let s = Secret::new("Zq8vLm2Kp4Rt7Wx");
+        let slow = FingerprintScheme::Slow;
+        let keyed = FingerprintScheme::Keyed(b"team key".to_vec());
+        let other = FingerprintScheme::Keyed(b"other key".to_vec());
+        let f = |sch: &FingerprintScheme| fingerprint_with(sch, Rule::DockerConfig, "a.json", &s);
+        assert_eq!(f(&slow), f(&slow));
+        assert_eq!(f(&keyed), f(&keyed));
+        assert_ne!(f(&slow), f(&keyed));
+        assert_ne!(f(&keyed), f(&other));
+        for x in [f(&slow), f(&keyed)] {
+            assert_eq!(x.len(), 32);
+            assert!(x.bytes().all(|c| c.is_ascii_hexdigit()));
+        }
+        assert_eq!(
+            format!("{keyed:?}"),
+            "hmac-sha256",
+            "the key is never shown"
+        );
+    }
+
+    /// The old scheme was one SHA-256 per guess; the slow one is
+    /// [`SLOW_ROUNDS`] HMAC rounds. A fingerprint no longer equals the
+    /// single domain-prefixed SHA-256 an attacker could test cheaply.
+    #[test]
+    fn unkeyed_fingerprint_is_not_one_fast_hash() {
+        let s = Secret::new("Zq8vLm2Kp4Rt7Wx");
+        let fp = fingerprint_with(&FingerprintScheme::Slow, Rule::DockerConfig, "a.json", &s);
+        let mut h = Sha256::new();
+        h.update(b"credscan-fingerprint-v1\0CS001\0a.json\0Zq8vLm2Kp4Rt7Wx");
+        let fast: String = h.finalize()[..16]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_ne!(fp, fast);
+        const { assert!(SLOW_ROUNDS >= 10_000) };
     }
 
     #[test]

@@ -211,6 +211,9 @@ pub fn write(outcome: &Outcome, opts: &Options, out: &mut dyn Write) -> io::Resu
                     esc(&v.reason)
                 )?;
             }
+            if let Some(o) = &f.origin {
+                writeln!(out, "      commit:  {}", esc(&o.summary()))?;
+            }
         }
     }
     for (i, (fix, applies)) in fixes.iter().enumerate() {

@@ -30,6 +30,9 @@ pub struct JsonFinding<'a> {
     pub decode_chain: &'a str,
     pub fingerprint: &'a str,
     pub fix: &'a str,
+    /// Only in history scans: the commit that introduced it, and spread.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub history: Option<&'a crate::model::finding::Origin>,
     /// Under `--verify`, on each checked finding.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub verification: Option<&'a crate::verify::Verification>,
@@ -60,6 +63,7 @@ impl<'a> JsonFinding<'a> {
             decode_chain: &f.decode_chain,
             fingerprint: &f.fingerprint,
             fix: &f.fix,
+            history: f.origin.as_deref(),
             verification: f.verification.as_ref(),
         }
     }

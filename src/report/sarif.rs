@@ -30,6 +30,10 @@ use crate::model::finding::Finding;
 use crate::model::rule::Rule;
 
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+/// The `partialFingerprints` key for the commit that introduced a finding
+/// found in git history (`--history`).
+pub const COMMIT_KEY: &str = "credscanCommit/v1";
+
 /// The `partialFingerprints` key; bump the version if fingerprints change.
 pub const FINGERPRINT_KEY: &str = "credscanFingerprint/v1";
 
@@ -159,6 +163,26 @@ fn result(f: &Finding, index: usize, roots: &Roots) -> Value {
             json!({"uri": file_uri(&abs.to_string_lossy(), false)})
         }
     };
+    let mut fingerprints = json!({FINGERPRINT_KEY: f.fingerprint});
+    let mut properties = json!({
+        "rule": f.rule.id(),
+        "severity": f.severity.as_str(),
+        "registry": f.registry,
+        "username": f.username,
+        "secret": f.secret.redacted(),
+        "secretKind": f.token.as_str(),
+        "decodeChain": f.decode_chain,
+    });
+    if let Some(o) = &f.origin {
+        fingerprints[COMMIT_KEY] = json!(o.commit);
+        properties["commit"] = json!(o.commit);
+        properties["commitAuthor"] = json!(o.author);
+        properties["commitDate"] = json!(o.date);
+        properties["blob"] = json!(o.blob);
+        properties["commits"] = json!(o.commits);
+        properties["paths"] = json!(o.paths);
+        properties["inHead"] = json!(o.in_head);
+    }
     let mut result = json!({
         "ruleId": descriptor_id(f.rule, f.severity),
         "ruleIndex": index,
@@ -175,16 +199,8 @@ fn result(f: &Finding, index: usize, roots: &Roots) -> Value {
                 },
             },
         }],
-        "partialFingerprints": {FINGERPRINT_KEY: f.fingerprint},
-        "properties": {
-            "rule": f.rule.id(),
-            "severity": f.severity.as_str(),
-            "registry": f.registry,
-            "username": f.username,
-            "secret": f.secret.redacted(),
-            "secretKind": f.token.as_str(),
-            "decodeChain": f.decode_chain,
-        },
+        "partialFingerprints": fingerprints,
+        "properties": properties,
     });
     if let Some(v) = &f.verification {
         result["properties"]["verification"] = json!(v);

@@ -6,7 +6,8 @@
 //!
 //! ```json
 //! {
-//!   "version": 1,
+//!   "version": 2,
+//!   "fingerprints": "pbkdf2-sha256",
 //!   "findings": [
 //!     {"fingerprint": "fc7510a2b744ad72c65b020ca07c6ec7", "rule": "CS002", "path": "k8s/secret.yaml"}
 //!   ]
@@ -17,16 +18,19 @@
 //! reformatting a file leaves the file byte-for-byte the same, and two
 //! branches that add findings in different files touch different lines.
 //! Matching uses the fingerprint alone; `rule` and `path` are there for
-//! people reading a diff.
+//! people reading a diff. `fingerprints` names the scheme
+//! ([`FingerprintScheme`]): a baseline written under another scheme (with
+//! or without `CREDSCAN_FINGERPRINT_KEY`) or in version 1 (a single fast
+//! hash) is refused with a message rather than matching nothing.
 
 use std::collections::{BTreeSet, HashSet};
 use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::model::finding::Finding;
+use crate::model::finding::{Finding, FingerprintScheme, FINGERPRINT_KEY_ENV};
 
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -41,6 +45,8 @@ struct Entry {
 #[serde(deny_unknown_fields)]
 struct Document {
     version: u32,
+    #[serde(default)]
+    fingerprints: Option<String>,
     findings: Vec<Entry>,
 }
 
@@ -64,12 +70,42 @@ impl Baseline {
     }
 
     pub fn parse(text: &str) -> Result<Baseline, String> {
+        Baseline::parse_for(text, FingerprintScheme::current())
+    }
+
+    /// Parses a baseline whose fingerprints must be of `scheme`.
+    pub fn parse_for(text: &str, scheme: &FingerprintScheme) -> Result<Baseline, String> {
         let doc: Document = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        if doc.version == 1 {
+            return Err(
+                "version 1 holds fingerprints of the old single-hash scheme, \
+                 which credscan no longer computes: write it again with --write-baseline"
+                    .to_string(),
+            );
+        }
         if doc.version != VERSION {
             return Err(format!(
                 "version {} is not supported (this credscan reads version {VERSION})",
                 doc.version
             ));
+        }
+        let want = scheme.name();
+        match doc.fingerprints.as_deref() {
+            Some(have) if have == want => {}
+            Some(have) => {
+                let hint = match scheme {
+                    FingerprintScheme::Slow => {
+                        format!("set {FINGERPRINT_KEY_ENV} to the key it was written with")
+                    }
+                    FingerprintScheme::Keyed(_) => format!(
+                        "it was written without {FINGERPRINT_KEY_ENV}: unset it, or write the baseline again"
+                    ),
+                };
+                return Err(format!(
+                    "its fingerprints are {have}, this run computes {want}: {hint}"
+                ));
+            }
+            None => return Err("`fingerprints` (the scheme) is missing".to_string()),
         }
         Ok(Baseline {
             fingerprints: doc.findings.into_iter().map(|e| e.fingerprint).collect(),
@@ -126,7 +162,10 @@ pub fn render(findings: &[Finding]) -> (String, usize) {
         format!("  \"findings\": [\n{}\n  ]\n", lines.join(",\n"))
     };
     (
-        format!("{{\n  \"version\": {VERSION},\n{body}}}\n"),
+        format!(
+            "{{\n  \"version\": {VERSION},\n  \"fingerprints\": \"{}\",\n{body}}}\n",
+            FingerprintScheme::current().name()
+        ),
         entries.len(),
     )
 }
@@ -177,9 +216,9 @@ mod tests {
         assert!(!one.contains("FAKEpass"));
         assert!(!one.contains("\"line\""));
         let lines: Vec<&str> = one.lines().collect();
-        assert_eq!(lines.len(), 7, "{one}");
-        assert!(lines[3].contains("a/values.yaml"));
-        assert!(lines[4].contains("z/config.json"));
+        assert_eq!(lines.len(), 8, "{one}");
+        assert!(lines[4].contains("a/values.yaml"));
+        assert!(lines[5].contains("z/config.json"));
         let parsed = Baseline::parse(&one).unwrap();
         assert_eq!(parsed.len(), 2);
         assert!(parsed.contains(&a));
@@ -192,19 +231,37 @@ mod tests {
     fn empty_baseline() {
         let (text, n) = render(&[]);
         assert_eq!(n, 0);
-        assert_eq!(text, "{\n  \"version\": 1,\n  \"findings\": []\n}\n");
+        assert_eq!(
+            text,
+            "{\n  \"version\": 2,\n  \"fingerprints\": \"pbkdf2-sha256\",\n  \"findings\": []\n}\n"
+        );
         assert!(Baseline::parse(&text).unwrap().is_empty());
     }
 
     #[test]
     fn bad_baselines_are_errors() {
         assert!(Baseline::parse("{").is_err());
-        assert!(Baseline::parse("{\"version\": 2, \"findings\": []}")
+        assert!(Baseline::parse("{\"version\": 3, \"findings\": []}")
             .unwrap_err()
-            .contains("version 2"));
+            .contains("version 3"));
+        assert!(Baseline::parse("{\"version\": 1, \"findings\": []}")
+            .unwrap_err()
+            .contains("--write-baseline"));
         assert!(Baseline::parse(
-            "{\"version\": 1, \"findings\": [{\"fingerprint\": \"x\", \"rule\": \"CS001\", \"path\": \"a\", \"line\": 3}]}"
+            "{\"version\": 2, \"fingerprints\": \"pbkdf2-sha256\", \"findings\": [{\"fingerprint\": \"x\", \"rule\": \"CS001\", \"path\": \"a\", \"line\": 3}]}"
         )
         .is_err());
+    }
+
+    #[test]
+    fn baselines_of_another_fingerprint_scheme_are_refused() {
+        let slow = "{\"version\": 2, \"fingerprints\": \"pbkdf2-sha256\", \"findings\": []}";
+        let keyed = "{\"version\": 2, \"fingerprints\": \"hmac-sha256\", \"findings\": []}";
+        let key = FingerprintScheme::Keyed(b"k".to_vec());
+        assert!(Baseline::parse_for(slow, &FingerprintScheme::Slow).is_ok());
+        assert!(Baseline::parse_for(keyed, &key).is_ok());
+        let e = Baseline::parse_for(keyed, &FingerprintScheme::Slow).unwrap_err();
+        assert!(e.contains(FINGERPRINT_KEY_ENV), "{e}");
+        assert!(Baseline::parse_for(slow, &key).is_err());
     }
 }

@@ -1,7 +1,7 @@
 //! CI, k3s, containerd, Nomad, Terraform and Ansible forms, through
-//! `detect::scan`.
+//! `engine::plaintext::scan`.
 
-use crate::forms::scan;
+use crate::engine::plaintext::scan;
 use crate::model::finding::{Context, RawFinding, SecretKind};
 use crate::model::rule::Rule;
 

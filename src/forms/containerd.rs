@@ -1,95 +1,28 @@
-//! CS013: registry credentials in container runtime and scheduler configs.
-//!
-//! - containerd `config.toml`:
-//!   `[plugins."io.containerd.grpc.v1.cri".registry.configs."<host>".auth]`
-//!   (and containerd 2's `io.containerd.cri.v1.images`) with `username`,
-//!   `password`, `auth` (base64 `user:password`), `identitytoken`; the
-//!   deprecated `[plugins.cri.registry.auths."<host>"]` too.
-//! - k3s / RKE2 `registries.yaml`: `configs: <host>: auth: {username,
-//!   password, auth, identity_token}`, also embedded in a block scalar.
-//! - Nomad docker driver: `config { auth { username password
-//!   server_address } }`.
+//! containerd `config.toml` registry auth tables (CS013):
+//! `[plugins."io.containerd.grpc.v1.cri".registry.configs."<host>".auth]`
+//! (and containerd 2's `io.containerd.cri.v1.images`) with `username`,
+//! `password`, `auth` (base64 `user:password`), `identitytoken`; the
+//! deprecated `[plugins.cri.registry.auths."<host>"]` too. The file is
+//! read line by line as TOML tables and `key = "value"` fields.
 
-use super::Plain;
+use super::{Candidate, Check, Form};
 use crate::model::finding::{Context, SecretKind};
 use crate::model::rule::Rule;
 use crate::readers::decode;
-use crate::readers::hcl;
-use crate::readers::yaml::Doc;
 
-/// containerd's TOML form is read when one of these occurs.
-pub const TOML_TRIGGERS: &[&str] = &["configs", "auths"];
-
-/// k3s `registries.yaml`: `configs.<host>.auth.*`.
-pub fn k3s(doc: &Doc, out: &mut Vec<Plain>) {
-    for (i, node) in doc.nodes.iter().enumerate() {
-        let Some(key) = node.key.as_deref() else {
-            continue;
-        };
-        let Some(value) = &node.value else { continue };
-        let Some(p) = doc.parent(i).filter(|&p| doc.key(p) == Some("auth")) else {
-            continue;
-        };
-        let Some(host) = doc.parent(p) else { continue };
-        if doc.parent(host).and_then(|c| doc.key(c)) != Some("configs") {
-            continue;
-        }
-        let registry = doc.key(host).map(str::to_string);
-        let chain = format!(
-            "registries.yaml configs[{:?}].auth.{key}",
-            registry.as_deref().unwrap_or("")
-        );
-        let username = doc.child_value(p, "username").map(|s| s.value.clone());
-        let kind = match key {
-            "password" => SecretKind::Password,
-            "identitytoken" | "identity_token" | "identityToken" => SecretKind::IdentityToken,
-            "auth" => {
-                if let Some(f) = decoded_auth(&value.value, value.span.clone(), &registry, chain) {
-                    out.push(Plain {
-                        rule: Rule::RuntimeConfig,
-                        ..f
-                    });
-                }
-                continue;
-            }
-            _ => continue,
-        };
-        out.push(Plain {
-            rule: Rule::RuntimeConfig,
-            context: Context::RuntimeConfig,
-            span: value.span.clone(),
-            secret: value.value.clone(),
-            username,
-            registry,
-            kind,
-            chain,
-        });
-    }
-}
-
-/// An `auth` value: base64 `user:password`.
-fn decoded_auth(
-    value: &str,
-    span: std::ops::Range<usize>,
-    registry: &Option<String>,
-    chain: String,
-) -> Option<Plain> {
-    let decoded = decode::decode_text(value.trim().as_bytes())?;
-    let (user, password) = decoded.split_once(':')?;
-    Some(Plain {
-        rule: Rule::RuntimeConfig,
-        context: Context::RuntimeConfig,
-        span,
-        secret: password.trim_end_matches('\0').to_string(),
-        username: Some(user.to_string()),
-        registry: registry.clone(),
-        kind: SecretKind::Password,
-        chain: format!("{chain} -> base64 -> user:password"),
-    })
-}
+pub(crate) const FORM: Form = Form {
+    slug: "containerd",
+    rule: Rule::RuntimeConfig,
+    title: "containerd registry auth",
+    // Its tables are `...registry.configs."h".auth` or `...registry.auths."h"`.
+    gate: &["configs", "auths"],
+    check: Check::Text(containerd),
+    hint: None,
+    doc: "containerd `config.toml` `…registry.configs.\"<host>\".auth` (and the old `registry.auths`) with `password`, `auth` or `identitytoken`.",
+};
 
 /// containerd `config.toml` registry auth tables.
-pub fn containerd(text: &[u8], out: &mut Vec<Plain>) {
+fn containerd(text: &[u8], out: &mut Vec<Candidate>) {
     let mut table: Option<String> = None;
     let mut fields: Vec<(String, String, std::ops::Range<usize>)> = Vec::new();
     let mut pos = 0;
@@ -120,7 +53,7 @@ pub fn containerd(text: &[u8], out: &mut Vec<Plain>) {
 fn containerd_table(
     host: &str,
     fields: &[(String, String, std::ops::Range<usize>)],
-    out: &mut Vec<Plain>,
+    out: &mut Vec<Candidate>,
 ) {
     let get = |k: &str| fields.iter().find(|(n, _, _)| n == k);
     let registry = Some(host.to_string());
@@ -138,8 +71,8 @@ fn containerd_table(
             }
             _ => continue,
         };
-        out.push(Plain {
-            rule: Rule::RuntimeConfig,
+        out.push(Candidate {
+            rule: FORM.rule,
             context: Context::RuntimeConfig,
             span: span.clone(),
             secret: value.clone(),
@@ -196,23 +129,25 @@ fn toml_field(
     Some((key, value, start + i + 1..start + close))
 }
 
-/// Nomad docker driver `auth { }` blocks.
-pub fn nomad(blocks: &[hcl::Block], out: &mut Vec<Plain>) {
-    for b in blocks.iter().filter(|b| b.name == "auth") {
-        let Some(pw) = b.get("password") else {
-            continue;
-        };
-        out.push(Plain {
-            rule: Rule::RuntimeConfig,
-            context: Context::RuntimeConfig,
-            span: pw.span.clone(),
-            secret: pw.value.clone(),
-            username: b.get("username").map(|a| a.value.clone()),
-            registry: b.get("server_address").map(|a| a.value.clone()),
-            kind: SecretKind::Password,
-            chain: "Nomad docker config.auth.password".to_string(),
-        });
-    }
+/// An `auth` value: base64 `user:password`.
+pub(super) fn decoded_auth(
+    value: &str,
+    span: std::ops::Range<usize>,
+    registry: &Option<String>,
+    chain: String,
+) -> Option<Candidate> {
+    let decoded = decode::decode_text(value.trim().as_bytes())?;
+    let (user, password) = decoded.split_once(':')?;
+    Some(Candidate {
+        rule: FORM.rule,
+        context: Context::RuntimeConfig,
+        span,
+        secret: password.trim_end_matches('\0').to_string(),
+        username: Some(user.to_string()),
+        registry: registry.clone(),
+        kind: SecretKind::Password,
+        chain: format!("{chain} -> base64 -> user:password"),
+    })
 }
 
 #[cfg(test)]

@@ -1,18 +1,18 @@
 use super::*;
 
-fn found(text: &str) -> Vec<RawFinding> {
+fn found(text: &str) -> Vec<Candidate> {
     let mut out = Vec::new();
     scan(text.as_bytes(), &mut out);
     out
 }
 
 /// Exactly one finding, whose span is `secret`; returns it.
-fn one(text: &str, secret: &str) -> RawFinding {
+fn one(text: &str, secret: &str) -> Candidate {
     let f = found(text);
     assert_eq!(f.len(), 1, "expected one finding in {text:?}, got {f:#?}");
     let f = f.into_iter().next().unwrap();
     assert_eq!(&text[f.span.clone()], secret, "span in {text:?}");
-    assert_eq!(f.secret.expose(), secret);
+    assert_eq!(f.secret, secret);
     assert_eq!(f.rule, Rule::LoginCommand);
     assert_eq!(f.context, Context::Command);
     f

@@ -14,20 +14,29 @@ use std::sync::OnceLock;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
 use serde_json::Value;
 
-use super::Plain;
+use super::{Candidate, Check, Form};
 use crate::model::finding::{Context, SecretKind};
 use crate::model::rule::Rule;
 use crate::readers::decode;
 
-/// Gate spellings. The search itself is case-insensitive.
-pub const TRIGGERS: &[&str] = &[
-    "x-registry-auth",
-    "x-registry-config",
-    "X-Registry-Auth",
-    "X-Registry-Config",
-    "X-REGISTRY-AUTH",
-    "X-REGISTRY-CONFIG",
-];
+pub(crate) const FORM: Form = Form {
+    slug: "engine-header",
+    rule: Rule::EngineAuthHeader,
+    title: "Docker Engine API auth header",
+    // The header name precedes the value. The search itself is
+    // case-insensitive; the gate takes its usual spellings.
+    gate: &[
+        "x-registry-auth",
+        "x-registry-config",
+        "X-Registry-Auth",
+        "X-Registry-Config",
+        "X-REGISTRY-AUTH",
+        "X-REGISTRY-CONFIG",
+    ],
+    check: Check::Text(scan),
+    hint: None,
+    doc: "A Docker Engine API `X-Registry-Auth` or `X-Registry-Config` header (base64url JSON with `username`/`password`, `auth`, `identitytoken` or `registrytoken`), in HTTP, `curl -H` or code.",
+};
 
 /// The header names searched for, case-insensitively.
 const NAMES: &[&str] = &["x-registry-auth", "x-registry-config"];
@@ -45,7 +54,7 @@ fn names() -> &'static AhoCorasick {
     })
 }
 
-pub fn scan(text: &[u8], out: &mut Vec<Plain>) {
+fn scan(text: &[u8], out: &mut Vec<Candidate>) {
     for m in names().find_iter(text) {
         let config = m.pattern().as_usize() == 1;
         let Some(span) = value_after(text, m.end()) else {
@@ -97,7 +106,7 @@ fn auth_config(
     host: Option<&String>,
     span: &Range<usize>,
     header: &str,
-    out: &mut Vec<Plain>,
+    out: &mut Vec<Candidate>,
 ) {
     // Go's encoding/json matches keys case-insensitively.
     let field = |name: &str| {
@@ -109,8 +118,8 @@ fn auth_config(
     let registry = host
         .cloned()
         .or_else(|| field("serveraddress").map(str::to_string));
-    let base = |secret: &str, username: Option<&str>, kind, path: &str| Plain {
-        rule: Rule::EngineAuthHeader,
+    let base = |secret: &str, username: Option<&str>, kind, path: &str| Candidate {
+        rule: FORM.rule,
         context: Context::Other,
         span: span.clone(),
         secret: secret.to_string(),

@@ -1,7 +1,7 @@
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
 
-use crate::forms::scan;
+use crate::engine::plaintext::scan;
 use crate::model::finding::{RawFinding, SecretKind};
 use crate::model::rule::Rule;
 

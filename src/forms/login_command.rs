@@ -17,15 +17,29 @@ use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
+use super::{Candidate, Check, Form};
 use crate::forms::placeholder::literal_credential;
-use crate::model::finding::{Context, RawFinding, Secret, SecretKind};
+use crate::model::finding::{Context, SecretKind};
 use crate::model::rule::Rule;
 use crate::readers::args::{has, image_host, opt, parse, program, subcommand};
 use crate::readers::shell::{self, Token};
 
-/// Words one of which is in every logical line this detector reads. They
+pub(crate) const FORM: Form = Form {
+    slug: "login-command",
+    rule: Rule::LoginCommand,
+    title: "registry login command",
+    gate: TRIGGERS,
+    check: Check::Text(scan),
+    hint: None,
+    doc: "A literal password or token on a login command, in any file (shell, Makefile, Dockerfile `RUN`, CI `run:`/`script:`, Markdown, PowerShell), across `\\` and `` ` `` continuations and inside quoted strings: `docker`/`podman`/`buildah`/`nerdctl`/`finch`/`skopeo login`, `helm registry login`, `oras login` (and `oras push`/`pull -p`, `--identity-token`), `crane auth login`, `regctl registry login`, `az acr login` with `-p X`, `-pX`, `-p=X`, `--password X`, `--password=X`; `echo X \\| … --password-stdin`, `printf`, `<<< X`; `kubectl`/`oc create secret docker-registry --docker-password=X`; `skopeo --creds`/`--src-creds`/`--dest-creds u:p`; `crictl --creds u:p`; `ctr -u`/`--user u:p`.",
+};
+
+/// Words one of which is in every logical line this form reads: every
+/// command names `login`, a `--*creds` option (skopeo, crictl),
+/// `docker-registry` (kubectl/oc), the `ctr` program followed by its
+/// arguments (with its space), or `oras` (whose push/pull take `-p`). They
 /// are matched case-sensitively: the tools' subcommands and options are.
-pub const TRIGGERS: &[&str] = &["login", "creds", "docker-registry", "ctr ", "oras"];
+const TRIGGERS: &[&str] = &["login", "creds", "docker-registry", "ctr ", "oras"];
 
 /// Physical lines followed back through continuations.
 const MAX_BACK: usize = 64;
@@ -51,7 +65,7 @@ fn anchors() -> &'static AhoCorasick {
 /// Reads every logical line holding a trigger word. Each byte is
 /// tokenized at most about twice: a keyword inside a line already read is
 /// skipped, and lines are read in bounded windows.
-pub fn scan(text: &[u8], out: &mut Vec<RawFinding>) {
+fn scan(text: &[u8], out: &mut Vec<Candidate>) {
     let mut done = 0usize;
     // Search again from the end of each line read, rather than walking
     // every keyword inside it.
@@ -167,7 +181,7 @@ fn logical_start(text: &[u8], pos: usize) -> usize {
 }
 
 /// Reads every command in a token stream.
-fn commands(tokens: &[Token], out: &mut Vec<RawFinding>, depth: usize) {
+fn commands(tokens: &[Token], out: &mut Vec<Candidate>, depth: usize) {
     // Split into pipeline segments, remembering whether each is piped into.
     let mut segments: Vec<(&[Token], bool)> = Vec::new();
     let mut s = 0;
@@ -200,7 +214,7 @@ fn commands(tokens: &[Token], out: &mut Vec<RawFinding>, depth: usize) {
 /// Reads the first command of a known shape in one pipeline segment. A
 /// handler returns whether the shape matched; it has then read the rest of
 /// the segment, so the scan stops there (keeping the work linear).
-fn command(seg: &[Token], prev: Option<&[Token]>, out: &mut Vec<RawFinding>) {
+fn command(seg: &[Token], prev: Option<&[Token]>, out: &mut Vec<Candidate>) {
     for (p, t) in seg.iter().enumerate() {
         if t.op {
             continue;
@@ -236,19 +250,19 @@ struct Emit<'a> {
     chain: String,
 }
 
-fn emit(e: Emit<'_>, out: &mut Vec<RawFinding>) {
+fn emit(e: Emit<'_>, out: &mut Vec<Candidate>) {
     if !literal_credential(e.username.as_deref(), &e.secret.value) {
         return;
     }
-    out.push(RawFinding {
-        rule: Rule::LoginCommand,
+    out.push(Candidate {
+        rule: FORM.rule,
         span: e.secret.full_span(),
         registry: e.registry,
         username: e.username,
-        secret: Secret::new(e.secret.value.clone()),
+        secret: e.secret.value.clone(),
         kind: e.kind,
         context: Context::Command,
-        chain: vec![e.chain],
+        chain: e.chain,
     });
 }
 
@@ -260,7 +274,7 @@ fn login(
     sub: &[&str],
     name: &str,
     prev: Option<&[Token]>,
-    out: &mut Vec<RawFinding>,
+    out: &mut Vec<Candidate>,
 ) -> bool {
     let Some(args_at) = subcommand(seg, p, sub) else {
         return false;
@@ -362,7 +376,7 @@ fn echoed(seg: &[Token]) -> Option<(Token, &'static str)> {
 }
 
 /// `kubectl create secret docker-registry NAME --docker-password=X`.
-fn docker_registry_secret(seg: &[Token], p: usize, name: &str, out: &mut Vec<RawFinding>) -> bool {
+fn docker_registry_secret(seg: &[Token], p: usize, name: &str, out: &mut Vec<Candidate>) -> bool {
     let Some(args_at) = subcommand(seg, p, &["create", "secret", "docker-registry"]) else {
         return false;
     };
@@ -385,7 +399,7 @@ fn docker_registry_secret(seg: &[Token], p: usize, name: &str, out: &mut Vec<Raw
 
 /// `user:password` options: skopeo `--creds|--src-creds|--dest-creds`,
 /// crictl `--creds`, ctr `-u|--user`. Always reads the whole segment.
-fn pair_options(seg: &[Token], p: usize, name: &str, out: &mut Vec<RawFinding>) -> bool {
+fn pair_options(seg: &[Token], p: usize, name: &str, out: &mut Vec<Candidate>) -> bool {
     let (opts, pos) = parse(&seg[p + 1..]);
     let names: &[&str] = match name {
         "ctr" => &["-u", "--user"],
@@ -419,7 +433,7 @@ fn pair_options(seg: &[Token], p: usize, name: &str, out: &mut Vec<RawFinding>) 
 
 /// `oras push|pull|... -p X` (not `login`, handled above). Always reads
 /// the whole segment.
-fn oras_other(seg: &[Token], p: usize, out: &mut Vec<RawFinding>) -> bool {
+fn oras_other(seg: &[Token], p: usize, out: &mut Vec<Candidate>) -> bool {
     let (opts, pos) = parse(&seg[p + 1..]);
     let Some(secret) = opt(&opts, &["-p", "--password"]) else {
         return true;

@@ -1,0 +1,111 @@
+//! Reading blobs from `git cat-file --batch`, shared by the staged and the
+//! history sources.
+//!
+//! The caller writes object ids to the process's standard input (from
+//! another thread: git may block writing its output until it is read) and
+//! reads the answers here, in the same order.
+
+use std::io::{self, BufRead, BufReader, Read};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+
+/// One answer of `git cat-file --batch`.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Blob {
+    /// The content.
+    Bytes(Vec<u8>),
+    /// Larger than the limit: its size; the content was skipped unread.
+    TooLarge(u64),
+    /// Not in the object database (e.g. a partial clone), or not a blob.
+    Missing(String),
+}
+
+/// A running `git cat-file --batch`.
+pub struct CatFile {
+    child: Child,
+    reader: BufReader<ChildStdout>,
+    header: Vec<u8>,
+}
+
+impl CatFile {
+    /// Starts `git cat-file --batch` from `git` (a `git` command with its
+    /// working directory and environment set). Returns the reader and the
+    /// process's standard input, where ids go, one per line.
+    pub fn spawn(mut git: Command) -> io::Result<(CatFile, ChildStdin)> {
+        let mut child = git
+            .args(["cat-file", "--batch"])
+            // Never fetch a missing object from a promisor remote: a scan
+            // stays offline, and a partial clone just lacks some blobs.
+            .env("GIT_NO_LAZY_FETCH", "1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()?;
+        let stdin = child.stdin.take().expect("stdin is piped");
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let reader = BufReader::with_capacity(256 << 10, stdout);
+        Ok((
+            CatFile {
+                child,
+                reader,
+                header: Vec::new(),
+            },
+            stdin,
+        ))
+    }
+
+    /// Reads the answer for `id`, the next id written to standard input.
+    /// Blobs larger than `max` bytes are skipped. An error means the
+    /// stream is unusable (git died or answered out of protocol).
+    pub fn read(&mut self, id: &str, max: u64) -> io::Result<Blob> {
+        self.header.clear();
+        self.reader.read_until(b'\n', &mut self.header)?;
+        if self.header.is_empty() {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "git cat-file ended early",
+            ));
+        }
+        let line = String::from_utf8_lossy(&self.header);
+        let parts: Vec<&str> = line.split_whitespace().collect();
+        let (kind, size) = match parts[..] {
+            [got, kind, size] if got == id => match size.parse::<u64>() {
+                Ok(n) => (kind, n),
+                Err(_) => return Err(protocol(&line)),
+            },
+            [got, "missing"] if got == id => return Ok(Blob::Missing(line.trim().into())),
+            _ => return Err(protocol(&line)),
+        };
+        if kind != "blob" || size > max {
+            io::copy(&mut (&mut self.reader).take(size + 1), &mut io::sink())?;
+            return Ok(if kind == "blob" {
+                Blob::TooLarge(size)
+            } else {
+                Blob::Missing(line.trim().into())
+            });
+        }
+        let mut bytes = vec![0; size as usize + 1];
+        self.reader.read_exact(&mut bytes)?;
+        bytes.pop(); // the newline after the content
+        Ok(Blob::Bytes(bytes))
+    }
+
+    /// Waits for git to exit (after standard input was closed).
+    pub fn finish(mut self) -> io::Result<()> {
+        drop(self.reader);
+        let status = self.child.wait()?;
+        if status.success() {
+            Ok(())
+        } else {
+            Err(io::Error::other(format!(
+                "git cat-file exited with {status}"
+            )))
+        }
+    }
+}
+
+fn protocol(line: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        format!("unexpected git cat-file output: {}", line.trim()),
+    )
+}
