@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
+use common::readme;
 use common::*;
 
 fn pre_commit_available() -> bool {
@@ -88,24 +89,40 @@ fn project(hook: &str, path_prefix: Option<&Path>) -> tempfile::TempDir {
 /// hook's entry.
 fn project_with(hook: &str, extra: &str, path_prefix: Option<&Path>) -> tempfile::TempDir {
     let (repo_path, rev) = hook_repo();
-    let dir = repo();
     let config = format!(
         "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: {hook}\n{extra}",
         repo_path.display()
     );
-    write(&dir.path().join(".pre-commit-config.yaml"), &config);
+    project_config(&config, path_prefix, None)
+}
+
+/// A project repository with `config` as its `.pre-commit-config.yaml`,
+/// installed with pip looking for wheels in `find_links` (the
+/// `PIP_FIND_LINKS` the README tells users to set until the wheel is on
+/// PyPI).
+fn project_config(
+    config: &str,
+    path_prefix: Option<&Path>,
+    find_links: Option<&Path>,
+) -> tempfile::TempDir {
+    let dir = repo();
+    write(&dir.path().join(".pre-commit-config.yaml"), config);
     write(&dir.path().join("README.md"), "# project\n");
     git(dir.path(), ["add", "."]);
     git(dir.path(), ["commit", "-q", "-m", "init"]);
     let started = std::time::Instant::now();
+    let mut install = Command::new("pre-commit");
+    if let Some(dir) = find_links {
+        install.env("PIP_FIND_LINKS", dir);
+    }
     let (code, out, err) = run(with_path(
-        pre_commit_env(Command::new("pre-commit").current_dir(dir.path())),
+        pre_commit_env(install.current_dir(dir.path())),
         path_prefix,
     )
     .args(["install", "--install-hooks"]));
     assert_eq!(code, 0, "pre-commit install failed:\n{out}{err}");
     eprintln!(
-        "--- {hook}: pre-commit install --install-hooks took {:.1} s ---\n{out}{err}",
+        "--- pre-commit install --install-hooks took {:.1} s ---\n{out}{err}",
         started.elapsed().as_secs_f64()
     );
     dir
@@ -147,6 +164,15 @@ fn head(dir: &Path) -> String {
 /// The blocked commit and the clean commit, for any hook.
 fn blocks_leaks_and_passes_clean_commits(hook: &str, extra: &str, path_prefix: Option<&Path>) {
     let dir = project_with(hook, extra, path_prefix);
+    blocks_leaks_and_passes_clean_commits_in(&dir, hook, path_prefix);
+}
+
+/// [`blocks_leaks_and_passes_clean_commits`] in a project already set up.
+fn blocks_leaks_and_passes_clean_commits_in(
+    dir: &tempfile::TempDir,
+    hook: &str,
+    path_prefix: Option<&Path>,
+) {
     let root = dir.path();
     let before = head(root);
 
@@ -321,13 +347,7 @@ fn wheel_hook_installs_the_prebuilt_binary() {
         "        additional_dependencies: [\"--find-links={}\"]\n",
         wheels.display()
     );
-    let no_cargo = tempfile::tempdir().unwrap();
-    for tool in ["cargo", "rustc"] {
-        let path = no_cargo.path().join(tool);
-        write(&path, "#!/bin/sh\necho \"$0 must not run\" >&2\nexit 1\n");
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    let no_cargo = no_cargo();
     blocks_leaks_and_passes_clean_commits("credscan-wheel", &extra, Some(no_cargo.path()));
     // The environment pre-commit made holds the wheel, not a local build.
     let installed: Vec<PathBuf> = walkdir(&cache_dir().join("home"))
@@ -440,4 +460,96 @@ fn pre_push_hook_scans_exactly_the_pushed_commits() {
     let (code, out) = push(root, &bin, &["-q", "origin", "topic"]);
     assert_ne!(code, 0, "{out}");
     assert!(out.contains("ci/auth.json"), "{out}");
+}
+
+/// A directory of stand-ins for `cargo` and `rustc` that fail, to put first
+/// on PATH where nothing may compile.
+fn no_cargo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for tool in ["cargo", "rustc"] {
+        let path = dir.path().join(tool);
+        write(&path, "#!/bin/sh\necho \"$0 must not run\" >&2\nexit 1\n");
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    dir
+}
+
+/// Each pre-commit recipe in the README, with only `repo:` and `rev:`
+/// replaced, blocks a leaked credential and passes a clean commit: the
+/// wheel hook (pip finds the wheel through `PIP_FIND_LINKS`, and no cargo
+/// may run), the system hook (this build on PATH) and the rust hook
+/// (pre-commit's cargo install, shared with `rust_hook_built_by_pre_commit`).
+#[test]
+#[ignore = "needs pre-commit and the docker-credscan wheel"]
+fn readme_pre_commit_recipes_block_leaks() {
+    require_pre_commit();
+    let (repo_path, rev) = hook_repo();
+    let wheels = wheel_dir();
+    let no_cargo = no_cargo();
+    let bin = built_binary_dir();
+    let cases: [(&str, Option<&Path>, Option<&Path>); 3] = [
+        ("pre-commit-wheel", Some(no_cargo.path()), Some(&wheels)),
+        ("pre-commit-system", Some(&bin), None),
+        ("pre-commit-rust", None, None),
+    ];
+    for (name, prefix, find_links) in cases {
+        let config = readme::pre_commit_config(name, repo_path, rev);
+        let dir = project_config(&config, prefix, find_links);
+        blocks_leaks_and_passes_clean_commits_in(&dir, name, prefix);
+    }
+}
+
+/// The baseline flow from zero with pre-commit: a repository that already
+/// holds a leak writes its baseline with the README's baseline recipe, then
+/// uses the README's baseline hook config: old findings pass, a new leak is
+/// blocked.
+#[test]
+#[ignore = "needs pre-commit and the docker-credscan wheel"]
+fn readme_pre_commit_baseline_flow_from_zero() {
+    require_pre_commit();
+    let (repo_path, rev) = hook_repo();
+    let wheels = wheel_dir();
+    let bin = built_binary_dir();
+    let config = readme::pre_commit_config("pre-commit-baseline", repo_path, rev);
+    let dir = repo();
+    let root = dir.path();
+    write(&root.join("old/.docker/config.json"), &leak_config());
+    write(&root.join("README.md"), "# project\n");
+    git(root, ["add", "."]);
+    git(root, ["commit", "-q", "-m", "history with a leak"]);
+    for line in readme::shell_lines("baseline") {
+        let (code, out, err) = run(with_path(
+            isolate(Command::new("sh").current_dir(root)),
+            Some(&bin),
+        )
+        .args(["-e", "-c", &line]));
+        assert_eq!(code, 0, "{line}: {out}{err}");
+    }
+    write(&root.join(".pre-commit-config.yaml"), &config);
+    git(root, ["add", ".pre-commit-config.yaml"]);
+    let mut install = Command::new("pre-commit");
+    install.env("PIP_FIND_LINKS", &wheels);
+    let (code, out, err) =
+        run(pre_commit_env(install.current_dir(root)).args(["install", "--install-hooks"]));
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out) = commit(root, None, "adopt credscan with a baseline");
+    assert_eq!(code, 0, "{out}");
+
+    // The old leak's file changes without a new secret: still passes.
+    let old = std::fs::read_to_string(root.join("old/.docker/config.json")).unwrap();
+    write(&root.join("old/.docker/config.json"), &format!("{old}\n"));
+    git(root, ["add", "."]);
+    let (code, out) = commit(root, None, "touch the old file");
+    assert_eq!(code, 0, "{out}");
+
+    // A new leak is blocked.
+    write(
+        &root.join("new/.docker/config.json"),
+        &leak_config_for("other.example.test", "deployer", "FAKEpass-Zq8vLm2Kp4Rt7Wx"),
+    );
+    git(root, ["add", "."]);
+    let (code, out) = commit(root, None, "new leak");
+    assert_ne!(code, 0, "{out}");
+    assert!(out.contains("new/.docker/config.json:4:16"), "{out}");
 }
