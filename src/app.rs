@@ -111,6 +111,19 @@ pub fn main() -> ExitCode {
             });
         }
     };
+    if let Some(shell) = cli.completions {
+        crate::cli::write_completions(shell, &mut io::stdout().lock());
+        return ExitCode::from(EXIT_CLEAN);
+    }
+    if cli.man {
+        return match crate::cli::write_man(&mut io::stdout().lock()) {
+            Ok(()) => ExitCode::from(EXIT_CLEAN),
+            Err(e) => {
+                report::fatal(&format!("cannot write the man page: {e}"));
+                ExitCode::from(EXIT_ERROR)
+            }
+        };
+    }
     match run(&cli) {
         Ok(status) => ExitCode::from(status.code()),
         Err(e) => {
