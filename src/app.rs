@@ -146,19 +146,6 @@ fn use_color(choice: ColorChoice, tty: bool) -> bool {
     }
 }
 
-/// Where to look for `.credscan.toml`: the first PATH (a file's directory),
-/// or the current directory for `--staged` and standard input.
-fn config_start(cli: &Cli, cwd: &Path) -> PathBuf {
-    if cli.staged {
-        return cwd.to_path_buf();
-    }
-    cli.paths
-        .iter()
-        .find(|p| p.as_os_str() != "-")
-        .map(|p| settings::absolute(p, cwd))
-        .unwrap_or_else(|| cwd.to_path_buf())
-}
-
 /// Stale allow entries are only meaningful when the scan covered the whole
 /// directory the config governs: a PATH is that directory or one above it.
 /// Single files (what the hooks pass), subdirectories, `--staged` and
@@ -172,6 +159,19 @@ fn covers_config_root(cli: &Cli, paths: &[&Path], config: &Config, cwd: &Path) -
             let abs = settings::absolute(p, cwd);
             abs.is_dir() && settings::absolute(&config.root, cwd).starts_with(&abs)
         })
+}
+
+/// `-j` above this many threads per CPU is clamped (with a note): more
+/// only costs thread start-up and contention (`-j 100000` once started
+/// thousands of threads).
+pub const MAX_THREADS_PER_CPU: usize = 4;
+/// The clamp never goes below this, so I/O-bound scans on a small machine
+/// may still overlap reads.
+pub const MIN_MAX_THREADS: usize = 16;
+
+/// The largest useful `-j` on a machine with `cpus` CPUs.
+pub fn max_threads(cpus: usize) -> usize {
+    (cpus * MAX_THREADS_PER_CPU).max(MIN_MAX_THREADS)
 }
 
 /// Writes `bytes` to a new temporary file beside `path`, then renames it
@@ -238,9 +238,33 @@ pub fn run(cli: &Cli) -> Result<Status, Error> {
         return Err(Error::ZeroThreads);
     }
     let verify_opts = verify_options(cli)?;
-    let config = settings::load(cli.config.as_deref(), &config_start(cli, &cwd), &cwd)?;
+    let config = match &cli.config_from {
+        Some(rev) => settings::trusted::load(rev, &cwd)?,
+        None => settings::load(cli.config.as_deref(), &cwd)?,
+    };
+    if let Some(rev) = &cli.config_from {
+        // Shown even with --quiet: a reviewer must see them.
+        for path in settings::trusted::changed_controls(rev, cli.baseline.as_deref(), &cwd) {
+            report::info(&format!(
+                "notice: {path} differs from {rev}; this scan used {rev}'s settings and baseline, \
+                 not the work tree's"
+            ));
+        }
+    }
     let format = cli.format.or(config.format).unwrap_or(Format::Human);
-    let baseline = cli.baseline.as_deref().map(Baseline::read).transpose()?;
+    let baseline = match (&cli.config_from, cli.baseline.as_deref()) {
+        (Some(rev), Some(file)) => {
+            let shown = format!("{rev}:{}", file.display());
+            let text = settings::trusted::baseline_text(rev, file, &cwd)
+                .map_err(|e| BaselineError(format!("cannot read baseline {shown}: {e}")))?;
+            Some(
+                Baseline::parse(&text)
+                    .map_err(|e| BaselineError(format!("invalid baseline {shown}: {e}")))?,
+            )
+        }
+        (None, file) => file.map(Baseline::read).transpose()?,
+        (Some(_), None) => None,
+    };
     let default_path = [PathBuf::from(".")];
     let given: &[PathBuf] = if cli.paths.is_empty() && !cli.staged {
         &default_path
@@ -270,11 +294,22 @@ pub fn run(cli: &Cli) -> Result<Status, Error> {
     } else {
         &mut stdout
     };
-    let threads = cli.threads.unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-    });
+    let cpus = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let threads = match cli.threads {
+        None => cpus,
+        Some(n) => {
+            let max = max_threads(cpus);
+            if n > max {
+                report::info(&format!(
+                    "note: --threads {n} is more than this machine can use; using {max} \
+                     ({MAX_THREADS_PER_CPU} per CPU, at least {MIN_MAX_THREADS})"
+                ));
+            }
+            n.min(max)
+        }
+    };
     let settings = Settings {
         max_file_size: cli
             .max_file_size
@@ -328,6 +363,7 @@ pub fn run(cli: &Cli) -> Result<Status, Error> {
     let output_scanned = sink
         .output_scanned
         .load(std::sync::atomic::Ordering::Relaxed);
+    let suppressed_counts = sink.suppressed();
     let (mut findings, mut notices) = sink.into_parts();
     findings.sort_by(|a, b| {
         (&a.path, a.byte_start, a.byte_end, a.rule, &a.username).cmp(&(
@@ -382,9 +418,42 @@ pub fn run(cli: &Cli) -> Result<Status, Error> {
     }
 
     let (mut findings, baselined) = match &baseline {
-        Some(b) => b.filter(allowed.kept),
-        None => (allowed.kept, 0),
+        Some(b) => b.split(allowed.kept),
+        None => (allowed.kept, Vec::new()),
     };
+    let config_name = config
+        .source
+        .as_ref()
+        .map_or_else(|| ".credscan.toml".to_string(), |s| s.name.clone());
+    let mut dropped: Vec<report::SuppressedFinding> = allowed
+        .dropped
+        .into_iter()
+        .map(|(finding, i)| {
+            let entry = &config.allow[i];
+            let reason = entry.reason.as_deref().unwrap_or("no reason given");
+            report::SuppressedFinding {
+                finding,
+                justification: format!(
+                    "allow entry in {config_name} ({}): {reason}",
+                    entry.describe()
+                ),
+            }
+        })
+        .collect();
+    let baseline_name = cli
+        .baseline
+        .as_deref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    let n_baselined = baselined.len();
+    dropped.extend(
+        baselined
+            .into_iter()
+            .map(|finding| report::SuppressedFinding {
+                finding,
+                justification: format!("in baseline {baseline_name}"),
+            }),
+    );
     let mut not_live = 0;
     if let Some(vo) = &verify_opts {
         // The only place credscan touches the network.
@@ -407,8 +476,13 @@ pub fn run(cli: &Cli) -> Result<Status, Error> {
         stats,
         suppressed: Suppressed {
             config: allowed.suppressed,
-            baseline: baselined,
+            baseline: n_baselined,
             not_live,
+            inline: suppressed_counts.inline,
+            excluded: suppressed_counts.excluded,
+            ignored: suppressed_counts.ignored,
+            size_limit: suppressed_counts.size_limit,
+            findings: dropped,
         },
     };
     let roots = || Roots::discover(&base);
@@ -462,6 +536,12 @@ fn next_step(cli: &Cli, hints_shown: bool) -> report::NextStep {
         .map(|p| p.to_string_lossy().into_owned())
         .unwrap_or_else(|| DEFAULT_BASELINE.to_string());
     let mut before = vec!["credscan".to_string()];
+    match &cli.history {
+        Some(range) if range.is_empty() => before.push("--history".into()),
+        Some(range) => before.push(shell_word(&format!("--history={range}"))),
+        None if cli.pre_push => before.push("--pre-push".into()),
+        None => {}
+    }
     if let Some(config) = &cli.config {
         before.push("--config".into());
         before.push(shell_word(&config.to_string_lossy()));

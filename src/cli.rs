@@ -25,8 +25,9 @@ pub enum Format {
 }
 
 /// Default for `--max-file-size` when neither the command line nor the
-/// config file sets it.
-pub const DEFAULT_MAX_FILE_SIZE: u64 = 50 << 20;
+/// config file sets it: 1 GiB. Large files are scanned window by window in
+/// bounded memory, so the limit is only a bound on time.
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 1 << 30;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ColorChoice {
@@ -93,6 +94,13 @@ pub struct Cli {
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
+    /// For CI on untrusted changes: read `.credscan.toml` and the
+    /// `--baseline` file from git revision REV (the base branch, e.g.
+    /// origin/main) instead of the work tree, and report changes to them
+    /// and to ignore files as notices.
+    #[arg(long, value_name = "REV", conflicts_with_all = ["config", "write_baseline"])]
+    pub config_from: Option<String>,
+
     /// Report only findings whose fingerprint is not in FILE.
     #[arg(long, value_name = "FILE", conflicts_with = "write_baseline")]
     pub baseline: Option<PathBuf>,
@@ -122,12 +130,13 @@ pub struct Cli {
     #[arg(long)]
     pub no_ignore: bool,
 
-    /// Skip files larger than this (e.g. 50M, 1G; default 50MiB, or
+    /// Skip files larger than this (e.g. 50M, 1G; default 1GiB, or
     /// `max_file_size` from the config file); skipped files are noted.
     #[arg(long, value_name = "SIZE", value_parser = parse_size)]
     pub max_file_size: Option<u64>,
 
-    /// Number of threads (default: number of CPUs).
+    /// Number of threads (default: number of CPUs; at most 4 per CPU, or
+    /// 16, whichever is more).
     #[arg(short = 'j', long, value_name = "N")]
     pub threads: Option<usize>,
 

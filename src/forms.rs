@@ -26,6 +26,7 @@ mod login_command;
 mod nomad;
 pub mod placeholder;
 mod terraform;
+mod woodpecker_registry;
 
 use std::ops::Range;
 
@@ -110,6 +111,7 @@ pub static FORMS: &[&Form] = &[
     &nomad::FORM,
     &terraform::FORM,
     &engine_header::FORM,
+    &woodpecker_registry::FORM,
 ];
 
 /// The form named `slug`.
@@ -140,6 +142,25 @@ pub fn keywords() -> Vec<String> {
         .collect();
     out.sort();
     out.dedup();
+    out
+}
+
+/// The README's rules table: one row per form, ordered by rule (then by
+/// registry order), from the records' rule, slug, reader and doc text.
+pub fn rules_table() -> String {
+    let mut forms: Vec<&Form> = FORMS.to_vec();
+    forms.sort_by_key(|f| f.rule.id());
+    let mut out = String::from("| Rule | Name | Form | Reads | What |\n|---|---|---|---|---|\n");
+    for f in forms {
+        out.push_str(&format!(
+            "| {} | `{}` | `{}` | {} | {} |\n",
+            f.rule.id(),
+            f.rule.name(),
+            f.slug,
+            f.check.reader(),
+            f.doc
+        ));
+    }
     out
 }
 

@@ -46,6 +46,14 @@ pub struct Sink {
     /// overwrites a scanned file.
     pub output_file: Option<FileId>,
     pub output_scanned: std::sync::atomic::AtomicBool,
+    /// Findings dropped by inline markers.
+    pub inline_suppressed: AtomicU64,
+    /// Files not scanned because of `max_file_size`.
+    pub size_skipped: AtomicU64,
+    /// Paths (files or whole directories) left out by `exclude`.
+    pub excluded: AtomicU64,
+    /// Paths left out by ignore files (`.gitignore`, `.ignore`).
+    pub ignored: AtomicU64,
 }
 
 /// A file's identity (device and inode on Unix), independent of the path
@@ -73,6 +81,13 @@ impl FileId {
 }
 
 impl Sink {
+    pub fn suppressed_inline(&self, n: usize) {
+        if n > 0 {
+            self.inline_suppressed
+                .fetch_add(n as u64, Ordering::Relaxed);
+        }
+    }
+
     /// Records that the file with `meta` is being read.
     pub fn reading(&self, meta: &std::fs::Metadata) {
         if self.output_file.is_some() && self.output_file == FileId::of(meta) {
@@ -112,6 +127,19 @@ impl Sink {
                 message,
                 is_error,
             });
+    }
+
+    /// The path-level and inline suppression counts so far (the
+    /// finding-level ones of allow entries and baselines come later).
+    pub fn suppressed(&self) -> crate::report::Suppressed {
+        let n = |a: &AtomicU64| a.load(Ordering::Relaxed) as usize;
+        crate::report::Suppressed {
+            inline: n(&self.inline_suppressed),
+            excluded: n(&self.excluded),
+            ignored: n(&self.ignored),
+            size_limit: n(&self.size_skipped),
+            ..Default::default()
+        }
     }
 
     pub fn stats(&self, elapsed_ms: u64) -> Stats {
@@ -190,7 +218,10 @@ fn injected_fault(bytes: &[u8]) {
 /// Scans one file's contents (already read) and records the results.
 pub fn scan_bytes(display: &str, bytes: &[u8], settings: &Settings, sink: &Sink) {
     if let Some((text, raw)) = scan_counted(bytes, sink) {
-        sink.add_findings(locate(display, &text, raw, settings));
+        let mut inline = 0;
+        let found = locate_counting(display, &text, Base::default(), raw, settings, &mut inline);
+        sink.suppressed_inline(inline);
+        sink.add_findings(found);
     }
 }
 
@@ -248,6 +279,19 @@ pub fn locate_at(
     raw: Vec<RawFinding>,
     settings: &Settings,
 ) -> Vec<Finding> {
+    locate_counting(path, text, base, raw, settings, &mut 0)
+}
+
+/// [`locate_at`] that adds the findings inline markers suppressed to
+/// `inline`.
+pub fn locate_counting(
+    path: &str,
+    text: &[u8],
+    base: Base,
+    raw: Vec<RawFinding>,
+    settings: &Settings,
+    inline: &mut usize,
+) -> Vec<Finding> {
     let idx = LineIndex::new(text);
     let shift = |p: crate::model::span::Position| crate::model::span::Position {
         line: p.line + base.lines,
@@ -267,9 +311,12 @@ pub fn locate_at(
         let (start0, end0) = (idx.position(r.span.start), idx.position(r.span.end));
         let suppressed = [start0.line, end0.line].iter().any(|&l| {
             let l0 = l - 1;
-            suppress::line_allows(&text[idx.line_start(l0)..idx.line_end(l0)])
+            let (ls, le) = (idx.line_start(l0), idx.line_end(l0));
+            let value = r.span.start.saturating_sub(ls)..r.span.end.saturating_sub(ls);
+            suppress::line_allows_outside(&text[ls..le], value)
         });
         if suppressed {
+            *inline += 1;
             continue;
         }
         let class = classify::classify(classify::Input {
@@ -331,13 +378,20 @@ pub fn scan_stdin(name: &str, settings: &Settings, sink: &Sink) {
 }
 
 fn scan_stdin_unguarded(name: &str, settings: &Settings, sink: &Sink) {
+    scan_stream(name, &mut std::io::stdin().lock(), settings, sink);
+}
+
+/// Scans a stream of unknown size (standard input, a FIFO or a device
+/// named on the command line) window by window, up to `--max-file-size`
+/// bytes.
+pub fn scan_stream(name: &str, reader: &mut dyn Read, settings: &Settings, sink: &Sink) {
     let limit = settings.max_file_size;
-    let mut input = std::io::stdin().lock().take(limit.saturating_add(1));
+    let mut input = reader.take(limit.saturating_add(1));
     let mut head = Vec::new();
     // Small inputs (the usual case) are read whole.
     let cap = window::WHOLE_LIMIT as u64;
     match (&mut input).take(cap + 1).read_to_end(&mut head) {
-        Err(e) => return sink.error(name, format!("cannot read standard input: {e}")),
+        Err(e) => return sink.error(name, format!("cannot read: {e}")),
         Ok(n) if (n as u64) <= cap && (n as u64) <= limit => {
             return scan_bytes(name, &head, settings, sink)
         }
@@ -346,10 +400,11 @@ fn scan_stdin_unguarded(name: &str, settings: &Settings, sink: &Sink) {
     let mut rest = std::io::Cursor::new(head).chain(input);
     let mut capped = (&mut rest).take(limit);
     if let Err(e) = window::scan_windows(name, &mut capped, settings, sink) {
-        sink.error(name, format!("cannot read standard input: {e}"));
+        sink.error(name, format!("cannot read: {e}"));
     }
     let mut probe = [0u8; 1];
     if matches!(rest.read(&mut probe), Ok(1)) {
+        sink.size_skipped.fetch_add(1, Ordering::Relaxed);
         sink.note(
             name,
             format!("only the first {limit} bytes were scanned (--max-file-size)"),

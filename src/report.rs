@@ -36,9 +36,12 @@ pub struct Notice {
     pub is_error: bool,
 }
 
-/// Findings left out of the report on purpose (inline markers are applied
-/// earlier and not counted).
-#[derive(Debug, Clone, Copy, Default)]
+/// Findings and paths left out of the report on purpose, by what. Every
+/// one is counted and named in the summary (even with `--quiet`), in JSON
+/// (`suppressions`) and in SARIF (run `properties.suppressions`, and the
+/// allowed or baselined findings as results carrying `suppressions`), so a
+/// scanned repository cannot silence a scan unseen.
+#[derive(Debug, Clone, Default)]
 pub struct Suppressed {
     /// By `[[allow]]` entries in the config file.
     pub config: usize,
@@ -46,6 +49,78 @@ pub struct Suppressed {
     pub baseline: usize,
     /// By `--only-live`: checked and not live.
     pub not_live: usize,
+    /// By inline markers (`credscan:allow`, ...).
+    pub inline: usize,
+    /// Paths (a directory counts once) left out by `exclude`.
+    pub excluded: usize,
+    /// Paths left out by ignore files (`.gitignore`, `.ignore`).
+    pub ignored: usize,
+    /// Files over `max_file_size`, not scanned.
+    pub size_limit: usize,
+    /// The findings allow entries and the baseline dropped, for SARIF.
+    pub findings: Vec<SuppressedFinding>,
+}
+
+/// A finding dropped by an allow entry or the baseline.
+#[derive(Debug, Clone)]
+pub struct SuppressedFinding {
+    pub finding: Finding,
+    /// Why: `allow entry in .credscan.toml: <reason>` or `baseline FILE`.
+    pub justification: String,
+}
+
+/// The counts of [`Suppressed`], as JSON and SARIF write them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct SuppressionCounts {
+    pub allow: usize,
+    pub inline: usize,
+    pub baseline: usize,
+    pub exclude: usize,
+    pub ignore_file: usize,
+    pub size_limit: usize,
+    pub not_live: usize,
+}
+
+impl Suppressed {
+    pub fn counts(&self) -> SuppressionCounts {
+        SuppressionCounts {
+            allow: self.config,
+            inline: self.inline,
+            baseline: self.baseline,
+            exclude: self.excluded,
+            ignore_file: self.ignored,
+            size_limit: self.size_limit,
+            not_live: self.not_live,
+        }
+    }
+
+    /// Everything left out, findings and paths.
+    pub fn total(&self) -> usize {
+        let c = self.counts();
+        c.allow + c.inline + c.baseline + c.exclude + c.ignore_file + c.size_limit + c.not_live
+    }
+
+    /// `suppressed: 2 findings by allow entries, 1 path by exclude, ...`,
+    /// or `None` when nothing was left out.
+    pub fn describe(&self) -> Option<String> {
+        let c = self.counts();
+        let item = |n: usize, what: &str, how: &str| {
+            (n > 0).then(|| format!("{n} {what}{} {how}", if n == 1 { "" } else { "s" }))
+        };
+        let parts: Vec<String> = [
+            item(c.allow, "finding", "by allow entries"),
+            item(c.inline, "finding", "by inline markers"),
+            item(c.baseline, "finding", "in the baseline"),
+            (c.not_live > 0).then(|| format!("{} not live (--only-live)", c.not_live)),
+            item(c.exclude, "path", "by exclude"),
+            item(c.ignore_file, "path", "by ignore files"),
+            item(c.size_limit, "file", "over the size limit"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        (!parts.is_empty()).then(|| format!("suppressed: {}", parts.join(", ")))
+    }
 }
 
 /// Everything a reporter needs.
@@ -175,14 +250,18 @@ pub fn closing(outcome: &Outcome, code: u8, next: Option<&NextStep>, quiet: bool
     let stderr = io::stderr();
     let mut err = stderr.lock();
     if quiet {
-        if code != 0 {
+        // Suppressions are named even here: a scanned repository must not
+        // silence a quiet run unseen.
+        let suppressed = outcome.suppressed.describe();
+        if code != 0 || suppressed.is_some() {
             let n = outcome.findings.len();
             let _ = writeln!(
                 err,
-                "credscan: {n} finding{}, {} error{}; {}",
+                "credscan: {n} finding{}, {} error{}{}; {}",
                 if n == 1 { "" } else { "s" },
                 outcome.stats.errors,
                 if outcome.stats.errors == 1 { "" } else { "s" },
+                suppressed.map(|s| format!("; {s}")).unwrap_or_default(),
                 exit_reason(outcome, code)
             );
         }

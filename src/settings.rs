@@ -8,6 +8,7 @@
 pub mod discover;
 pub mod exclude;
 pub mod file;
+pub mod trusted;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -108,12 +109,12 @@ impl ConfigError {
 }
 
 /// Loads settings: `--config FILE` if given (globs relative to the current
-/// directory), else the first `.credscan.toml` found by [`discover::find`]
-/// from `start` (globs relative to the directory holding it), else defaults.
-pub fn load(explicit: Option<&Path>, start: &Path, cwd: &Path) -> Result<Config, ConfigError> {
+/// directory), else the repository root's `.credscan.toml` found by
+/// [`discover::find`] (globs relative to the root), else defaults.
+pub fn load(explicit: Option<&Path>, cwd: &Path) -> Result<Config, ConfigError> {
     let (path, root) = match explicit {
         Some(p) => (p.to_path_buf(), cwd.to_path_buf()),
-        None => match discover::find(start, cwd) {
+        None => match discover::find(cwd) {
             Some(p) => {
                 let root = p.parent().map(Path::to_path_buf).unwrap_or_default();
                 (p, root)
@@ -174,7 +175,7 @@ mod tests {
     #[test]
     fn no_file_gives_defaults_rooted_at_cwd() {
         let dir = tempfile::tempdir().unwrap();
-        let cfg = load(None, dir.path(), dir.path()).unwrap();
+        let cfg = load(None, dir.path()).unwrap();
         assert!(cfg.source.is_none());
         assert_eq!(cfg.root, dir.path());
         assert!(cfg.allow.is_empty());
@@ -183,7 +184,7 @@ mod tests {
     #[test]
     fn missing_explicit_file_is_an_error() {
         let dir = tempfile::tempdir().unwrap();
-        let err = load(Some(&dir.path().join("nope.toml")), dir.path(), dir.path()).unwrap_err();
+        let err = load(Some(&dir.path().join("nope.toml")), dir.path()).unwrap_err();
         assert!(err.message.contains("nope.toml"), "{}", err.message);
     }
 }

@@ -15,9 +15,25 @@ pub const MARKERS: &[&str] = &[
 
 /// Whether `line` carries an inline suppression marker.
 pub fn line_allows(line: &[u8]) -> bool {
-    MARKERS
-        .iter()
-        .any(|m| memchr::memmem::find(line, m.as_bytes()).is_some())
+    line_allows_outside(line, 0..0)
+}
+
+/// Whether `line` carries an inline suppression marker outside `value`
+/// (byte offsets within `line`): a marker inside the credential's own
+/// value is part of the secret, and must not suppress it. A marker counts
+/// only whole: `pragma: allowlist secretive` is not `pragma: allowlist
+/// secret`, and `xcredscan:allow` is not `credscan:allow`.
+pub fn line_allows_outside(line: &[u8], value: std::ops::Range<usize>) -> bool {
+    let word = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-');
+    MARKERS.iter().any(|m| {
+        memchr::memmem::find_iter(line, m.as_bytes()).any(|at| {
+            let end = at + m.len();
+            let inside = at < value.end && end > value.start;
+            let whole_start = at == 0 || !word(line[at - 1]);
+            let whole_end = line.get(end).is_none_or(|&b| !word(b));
+            !inside && whole_start && whole_end
+        })
+    })
 }
 
 #[cfg(test)]
@@ -31,5 +47,18 @@ mod tests {
         assert!(line_allows(b"x <!-- gitleaks:allow -->"));
         assert!(line_allows(b"x  # pragma: allowlist secret"));
         assert!(!line_allows(b"auth: abc # credscan"));
+    }
+
+    #[test]
+    fn markers_count_only_whole_and_outside_the_value() {
+        assert!(!line_allows(b"x # pragma: allowlist secretive"));
+        assert!(!line_allows(b"x # notcredscan:allow"));
+        assert!(line_allows(b"x # credscan:allow, reviewed"));
+        let line = b"password: Zq8vgitleaks:allowLm2 # ok";
+        let value = 10..31;
+        assert_eq!(&line[value.clone()], b"Zq8vgitleaks:allowLm2");
+        assert!(!line_allows_outside(line, value.clone()));
+        let marked = b"password: Zq8vgitleaks:allowLm2 # gitleaks:allow";
+        assert!(line_allows_outside(marked, value));
     }
 }

@@ -335,3 +335,284 @@ fn output_is_written_whole_beside_its_target() {
         .collect();
     assert_eq!(names.len(), 2, "no temporary file left: {names:?}");
 }
+
+fn leak(password: &str) -> String {
+    leak_config_for("registry.example.test", "deployer", password)
+}
+
+#[test]
+fn a_nested_config_passed_first_is_not_read() {
+    let repo = common::repo();
+    let root = repo.path();
+    write(&root.join("app/.credscan.toml"), "exclude = [\"**\"]\n");
+    write(&root.join("app/leak.json"), &leak("Zq8vLm2Kp4Rt7Wx-nested"));
+    // As a pre-commit hook passes files: the nested config first.
+    let (code, stdout, stderr) = run(credscan()
+        .current_dir(root)
+        .args(["app/.credscan.toml", "app/leak.json"]));
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    // From the subdirectory too.
+    let (code, _, _) = run(credscan().current_dir(root.join("app")).arg("."));
+    assert_eq!(code, 1);
+    // The root's config is the one read.
+    write(&root.join(".credscan.toml"), "exclude = [\"app/\"]\n");
+    let (code, _, stderr) = run(credscan().current_dir(root.join("app")).args(["-q", "."]));
+    assert_eq!(code, 0);
+    assert!(
+        stderr.contains("suppressed: 2 paths by exclude"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn every_suppression_is_counted_and_named_even_when_quiet() {
+    let repo = common::repo();
+    let root = repo.path();
+    write(
+        &root.join("allowed.json"),
+        &leak_config_for("quay.io", "robot", "Zq8vLm2Kp4Rt7Wx-allow"),
+    );
+    write(
+        &root.join("inline.yaml"),
+        &format!(
+            "auth: {} # credscan:allow reviewed\n",
+            base64::Engine::encode(
+                &base64::engine::general_purpose::STANDARD,
+                "deployer:Zq8vLm2Kp4Rt7Wx-inline"
+            )
+        ),
+    );
+    write(
+        &root.join("vendor/x.json"),
+        &leak("Zq8vLm2Kp4Rt7Wx-exclude"),
+    );
+    write(
+        &root.join("big.json"),
+        &format!("{}{}", leak("Zq8vLm2Kp4Rt7Wx-big"), " ".repeat(4096)),
+    );
+    write(&root.join("ignored.json"), &leak("Zq8vLm2Kp4Rt7Wx-ignored"));
+    write(&root.join(".gitignore"), "ignored.json\n");
+    write(
+        &root.join(".credscan.toml"),
+        "exclude = [\"vendor/\"]\nmax_file_size = \"2K\"\n\n[[allow]]\nregistry = \"quay.io\"\nreason = \"test\"\n",
+    );
+    let (code, stdout, stderr) = run(credscan().current_dir(root).args(["-q", "."]));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    for part in [
+        "1 finding by allow entries",
+        "1 finding by inline markers",
+        "1 path by exclude",
+        "1 path by ignore files",
+        "1 file over the size limit",
+    ] {
+        assert!(stderr.contains(part), "{part}: {stderr}");
+    }
+    let (_, stdout, _) = run(credscan().current_dir(root).args(["--format", "json", "."]));
+    let s = &json(&stdout)["suppressions"];
+    assert_eq!(
+        (
+            s["allow"].as_u64(),
+            s["inline"].as_u64(),
+            s["exclude"].as_u64()
+        ),
+        (Some(1), Some(1), Some(1)),
+        "{s}"
+    );
+    assert_eq!(
+        (s["ignore_file"].as_u64(), s["size_limit"].as_u64()),
+        (Some(1), Some(1))
+    );
+    let (_, stdout, _) = run(credscan()
+        .current_dir(root)
+        .args(["--format", "sarif", "."]));
+    let run0 = &json(&stdout)["runs"][0];
+    assert_eq!(run0["properties"]["suppressions"]["allow"], 1, "{run0}");
+    let results = run0["results"].as_array().unwrap();
+    assert_eq!(results.len(), 1, "{run0}");
+    assert_eq!(results[0]["suppressions"][0]["kind"], "external");
+    assert!(
+        results[0]["suppressions"][0]["justification"]
+            .as_str()
+            .unwrap()
+            .contains("allow entry"),
+        "{run0}"
+    );
+}
+
+#[test]
+fn tracked_files_are_scanned_whatever_ignore_files_say() {
+    let repo = common::repo();
+    let root = repo.path();
+    write(
+        &root.join("deploy/config.json"),
+        &leak("Zq8vLm2Kp4Rt7Wx-tracked"),
+    );
+    common::git(root, ["add", "."]);
+    common::git(root, ["commit", "-qm", "add"]);
+    write(&root.join(".gitignore"), "deploy/\n*.json\n");
+    write(&root.join(".ignore"), "*\n");
+    let (code, stdout, stderr) = run(credscan().current_dir(root).args(["--format", "json"]));
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert_eq!(json(&stdout)["findings"][0]["path"], "deploy/config.json");
+    // An untracked file git ignores stays out, and is counted.
+    write(&root.join("local.json"), &leak("Zq8vLm2Kp4Rt7Wx-local"));
+    let (_, stdout, stderr) = run(credscan().current_dir(root).arg("."));
+    assert!(!stdout.contains("local.json"), "{stdout}");
+    assert!(stderr.contains("by ignore files"), "{stderr}");
+}
+
+#[test]
+fn inline_markers_count_only_outside_the_value_and_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("inside.json"),
+        "{\"auths\": {\"registry.example.test\": {\"username\": \"deployer\", \"password\": \"Zq8v gitleaks:allow Lm2Kp4\"}}}\n",
+    );
+    write(
+        &dir.path().join("partial.json"),
+        &format!(
+            "{} \n",
+            leak("Zq8vLm2Kp4Rt7Wx-partial")
+                .trim_end()
+                .replace("\n}", " # pragma: allowlist secretive\n}")
+        ),
+    );
+    let (code, stdout, stderr) = run(credscan().arg(dir.path()).args(["--format", "json"]));
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    let v = json(&stdout);
+    assert_eq!(v["findings"].as_array().unwrap().len(), 2, "{stdout}");
+    assert_eq!(v["suppressions"]["inline"], 0);
+}
+
+#[test]
+fn huge_thread_counts_are_clamped_with_a_note() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("config.json"),
+        &leak("Zq8vLm2Kp4Rt7Wx-threads"),
+    );
+    let start = std::time::Instant::now();
+    let (code, stdout, stderr) = run(credscan().arg(dir.path()).args(["-j", "100000"]));
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert!(stderr.contains("--threads 100000"), "{stderr}");
+    assert!(stderr.contains("using "), "{stderr}");
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(5),
+        "{:?}",
+        start.elapsed()
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn fifos_and_dev_stdin_named_on_the_command_line_are_read() {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let text = leak("Zq8vLm2Kp4Rt7Wx-fifo");
+    let writer = {
+        let (fifo, text) = (fifo.clone(), text.clone());
+        std::thread::spawn(move || std::fs::write(fifo, text).unwrap())
+    };
+    let (code, stdout, stderr) = run(credscan().arg(&fifo).args(["--format", "json"]));
+    writer.join().unwrap();
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert_eq!(json(&stdout)["findings"].as_array().unwrap().len(), 1);
+
+    let mut child = credscan()
+        .args(["/dev/stdin", "--format", "json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(text.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(json(&stdout)["findings"][0]["path"], "/dev/stdin");
+}
+
+/// The CI mode for untrusted changes: settings and baseline come from the
+/// base revision; the change's own attempts to silence the scan are
+/// ignored and reported.
+#[test]
+fn config_from_a_trusted_revision_ignores_the_work_trees_silencers() {
+    let repo = common::repo();
+    let root = repo.path();
+    write(&root.join("README.md"), "base\n");
+    write(&root.join(".credscan.toml"), "exclude = [\"docs/\"]\n");
+    common::git(root, ["add", "."]);
+    common::git(root, ["commit", "-qm", "base"]);
+    common::git(root, ["branch", "base"]);
+    // The untrusted change: a leak, and every way to hide it.
+    write(
+        &root.join("deploy/config.json"),
+        &leak("Zq8vLm2Kp4Rt7Wx-untrusted"),
+    );
+    write(
+        &root.join(".credscan.toml"),
+        "exclude = [\"**\"]\nmax_file_size = 1\n[[allow]]\nregistry = \"registry.example.test\"\n",
+    );
+    write(&root.join(".ignore"), "*\n");
+    write(&root.join(".gitignore"), "deploy/\n");
+    common::git(root, ["add", "-f", "."]);
+    common::git(root, ["commit", "-qm", "change"]);
+    let (code, _, _) = run(credscan().current_dir(root));
+    assert_eq!(code, 0, "the work tree's config silences the plain scan");
+    let (code, stdout, stderr) =
+        run(credscan()
+            .current_dir(root)
+            .args(["--config-from", "base", "-q", "--format", "json"]));
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert_eq!(json(&stdout)["findings"][0]["path"], "deploy/config.json");
+    for changed in [".credscan.toml", ".gitignore", ".ignore"] {
+        assert!(
+            stderr.contains(&format!("notice: {changed} differs from base")),
+            "{changed}: {stderr}"
+        );
+    }
+    // The base's own exclude still applies.
+    write(&root.join("docs/x.json"), &leak("Zq8vLm2Kp4Rt7Wx-docs"));
+    let (_, stdout, _) =
+        run(credscan()
+            .current_dir(root)
+            .args(["--config-from", "base", "--format", "json"]));
+    assert_eq!(
+        json(&stdout)["findings"].as_array().unwrap().len(),
+        1,
+        "{stdout}"
+    );
+
+    // A baseline from the change is not honoured; the base's is.
+    let (code, _, _) = run(credscan()
+        .current_dir(root)
+        .args(["--write-baseline", "baseline.json"]));
+    assert_eq!(code, 0);
+    common::git(root, ["add", "-f", "baseline.json"]);
+    common::git(root, ["commit", "-qm", "baseline"]);
+    let (code, _, stderr) = run(credscan().current_dir(root).args([
+        "--config-from",
+        "base",
+        "--baseline",
+        "baseline.json",
+    ]));
+    assert_eq!(code, 2, "base has no baseline.json: {stderr}");
+    assert!(stderr.contains("base:baseline.json"), "{stderr}");
+}

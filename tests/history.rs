@@ -85,6 +85,10 @@ fn leak_added_then_removed_is_attributed_to_its_commit_and_not_in_head() {
     assert!(out.contains(&leaked[..12]), "{out}");
     assert!(out.contains("removed from HEAD"), "{out}");
     assert!(!out.contains(PASS_A) && !err.contains(PASS_A));
+    assert!(
+        err.contains("credscan --history --write-baseline"),
+        "the next step repeats --history: {err}"
+    );
     // --reveal shows it.
     let (_, out, _) = scan(root, &["--history", "--reveal", "--format", "jsonl"]);
     assert!(out.contains(PASS_A), "{out}");

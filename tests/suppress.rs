@@ -142,7 +142,7 @@ fn allow_entries_by_fingerprint_registry_and_username() {
     assert_eq!(err.matches("stale allow entry").count(), 1, "{err}");
     // Human summary counts what config dropped.
     let (_, _, err) = run(credscan().current_dir(dir.path()));
-    assert!(err.contains("2 allowed by config"), "{err}");
+    assert!(err.contains("2 findings by allow entries"), "{err}");
     // Username alone covers both ci-bot findings.
     write(
         &dir.path().join(".credscan.toml"),
@@ -259,7 +259,7 @@ fn baseline_adoption() {
         run(credscan()
             .current_dir(dir.path())
             .args(["--baseline", "credscan-baseline.json", "."]));
-    assert!(err.contains("4 in baseline"), "{err}");
+    assert!(err.contains("4 findings in the baseline"), "{err}");
 
     // Moving code around does not change the baseline file.
     let cfg = dir.path().join("deploy/config.json");

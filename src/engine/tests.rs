@@ -281,3 +281,12 @@ fn percent_inside_random_password_is_not_a_placeholder() {
     ));
     none("docker login -u deployer -p '%s' registry.example.test\n");
 }
+
+#[test]
+fn a_form_hint_rides_on_its_findings() {
+    let text = b"woodpecker-cli registry add --hostname r.example.test --username deployer --password Zq8vLm2Kp4Rt7Wx\n";
+    let found = scan(text);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(found[0].hint.is_some_and(|h| h.contains("Woodpecker")));
+    assert_eq!(found[0].rule, Rule::CiCredential);
+}

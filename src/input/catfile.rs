@@ -83,8 +83,15 @@ impl CatFile {
                 Blob::Missing(line.trim().into())
             });
         }
-        let mut bytes = vec![0; size as usize + 1];
-        self.reader.read_exact(&mut bytes)?;
+        // Not zero-filled first: history scans read gigabytes.
+        let mut bytes = Vec::with_capacity(size as usize + 1);
+        (&mut self.reader).take(size + 1).read_to_end(&mut bytes)?;
+        if bytes.len() as u64 != size + 1 {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "git cat-file ended inside an object",
+            ));
+        }
         bytes.pop(); // the newline after the content
         Ok(Blob::Bytes(bytes))
     }

@@ -24,9 +24,10 @@
 //!    from `<revs>` (`--all`: all refs, which includes tags, remotes and
 //!    the stash, plus `HEAD` and older stash entries).
 //! 2. Each blob is requested once, the first time it appears, from one of
-//!    several `git cat-file --batch` processes (one per thread), in chunks
-//!    of consecutive blobs so each process's delta cache stays warm. The
-//!    scan runs while `git log` is still listing.
+//!    several `git cat-file --batch` processes (one per thread), chosen by
+//!    path so that the versions of a file, which git stores as delta
+//!    chains, meet in one process's delta cache. The scan runs while `git
+//!    log` is still listing.
 //! 3. The blobs that hold credentials are placed at every path they had:
 //!    one finding per credential per path, attributed to the earliest
 //!    commit that introduced it there, with the number of commits whose
@@ -424,14 +425,17 @@ pub fn scan(
     let scanned = Scanned::default();
     // One `git cat-file` per thread: inflating is most of the work, and
     // the scanner threads are fed through a channel, so git never waits
-    // for a scan. (On docker/cli with 2 threads, two readers beat one.)
+    // for a scan. Each path's versions go to one reader, so a delta chain
+    // (versions of one file, mostly) is inflated in one process's delta
+    // cache rather than in all of them.
     let readers = threads.max(1);
     let listing = std::thread::scope(|s| -> Result<Listing, HistoryError> {
-        let (tx, rx) = bounded::<Vec<(u32, Box<str>)>>(readers * 4);
+        let mut txs = Vec::with_capacity(readers);
         let (btx, brx) = bounded::<ReadBlob>(threads.max(1) * 2);
         let mut handles = Vec::new();
         for _ in 0..readers {
-            let rx = rx.clone();
+            let (tx, rx) = bounded::<Vec<(u32, Box<str>)>>(4);
+            txs.push(tx);
             let btx = btx.clone();
             let scanned = &scanned;
             let dir = &repo.dir;
@@ -457,13 +461,12 @@ pub fn scan(
             }));
         }
         drop(brx);
-        drop(rx);
-        let listed = list(&repo, revs, &mut excluded, |chunk| {
-            // Workers never stop receiving, so this only fails if all
+        let listed = list(&repo, revs, readers, &mut excluded, |reader, chunk| {
+            // Readers never stop receiving, so this only fails if one
             // panicked.
-            let _ = tx.send(chunk);
+            let _ = txs[reader].send(chunk);
         });
-        drop(tx);
+        drop(txs);
         for h in handles {
             if h.join().is_err() {
                 return Err(HistoryError("a history reader thread panicked".into()));
@@ -492,12 +495,13 @@ pub fn scan(
 }
 
 /// Runs `git log` and parses its listing, handing chunks of new blobs to
-/// `request` as they appear.
+/// `request` (with the reader, of `readers`, they go to) as they appear.
 fn list(
     repo: &Repo,
     revs: &[String],
+    readers: usize,
     excluded: &mut Excluded<'_>,
-    mut request: impl FnMut(Vec<(u32, Box<str>)>),
+    mut request: impl FnMut(usize, Vec<(u32, Box<str>)>),
 ) -> Result<Listing, HistoryError> {
     let mut cmd = git_objects(&repo.dir);
     cmd.args([
@@ -542,6 +546,7 @@ fn list(
     let parsed = parse_log(
         BufReader::with_capacity(256 << 10, stdout),
         &mut listing,
+        readers,
         excluded,
         &mut request,
     );
@@ -576,12 +581,14 @@ fn older_stashes(repo: &Repo) -> Vec<String> {
 fn parse_log(
     mut r: impl BufRead,
     listing: &mut Listing,
+    readers: usize,
     excluded: &mut Excluded<'_>,
-    request: &mut impl FnMut(Vec<(u32, Box<str>)>),
+    request: &mut impl FnMut(usize, Vec<(u32, Box<str>)>),
 ) -> std::io::Result<()> {
     let mut tok = Vec::new();
     let bad = |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, what.to_string());
-    let mut chunk: Vec<(u32, Box<str>)> = Vec::with_capacity(CHUNK);
+    let readers = readers.max(1);
+    let mut chunks: Vec<Vec<(u32, Box<str>)>> = vec![Vec::with_capacity(CHUNK); readers];
     let mut commit = NONE;
     while next(&mut r, &mut tok)? {
         let t = trim_newlines(&tok);
@@ -649,14 +656,18 @@ fn parse_log(
         listing.entries.push((commit, path, blob));
         if (new || !listing.first_path.contains_key(&blob)) && !excluded.check(listing, path) {
             listing.first_path.insert(blob, path);
+            let reader = path as usize % readers;
+            let chunk = &mut chunks[reader];
             chunk.push((blob, id.into()));
             if chunk.len() == CHUNK {
-                request(std::mem::replace(&mut chunk, Vec::with_capacity(CHUNK)));
+                request(reader, std::mem::replace(chunk, Vec::with_capacity(CHUNK)));
             }
         }
     }
-    if !chunk.is_empty() {
-        request(chunk);
+    for (reader, chunk) in chunks.into_iter().enumerate() {
+        if !chunk.is_empty() {
+            request(reader, chunk);
+        }
     }
     Ok(())
 }
@@ -691,6 +702,10 @@ fn read_blobs(
         let mut f = scanned.failure.lock().unwrap_or_else(|e| e.into_inner());
         f.get_or_insert(msg);
     };
+    // Started on the first chunk: a small range needs fewer processes.
+    let Ok(first) = rx.recv() else {
+        return;
+    };
     let (mut cat, stdin) = match CatFile::spawn(git_objects(dir)) {
         Ok(c) => c,
         Err(e) => {
@@ -704,7 +719,7 @@ fn read_blobs(
         s.spawn(move || {
             let mut stdin = BufWriter::new(stdin);
             let mut broken = false;
-            for chunk in rx {
+            for chunk in std::iter::once(first).chain(rx) {
                 let ids: Vec<Box<str>> = chunk.iter().map(|(_, id)| id.clone()).collect();
                 // The reader learns what to expect before git answers.
                 let _ = wtx.send(chunk);
@@ -1114,7 +1129,7 @@ mod tests {
             cache: Vec::new(),
         };
         let mut requested = Vec::new();
-        parse_log(out.as_bytes(), &mut listing, &mut ex, &mut |c| {
+        parse_log(out.as_bytes(), &mut listing, 1, &mut ex, &mut |_, c| {
             requested.extend(c)
         })
         .unwrap();

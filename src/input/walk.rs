@@ -1,13 +1,28 @@
-//! Parallel directory walk with the `ignore` crate (ripgrep's walker):
-//! honours .gitignore/.ignore/git excludes, scans hidden files, skips `.git`,
-//! never follows symlinks and never opens special files. Config `exclude`
-//! globs prune directories and apply to files named on the command line too,
-//! so the pre-commit hooks (which pass file names) honour them.
+//! What a scan of PATHs reads.
+//!
+//! - A PATH that is not a directory (a file, a FIFO such as `<(cmd)`,
+//!   `/dev/stdin`) is read, whatever it is: the user named it.
+//! - A directory in a git work tree: what git tracks there plus untracked
+//!   files git does not ignore (`git ls-files --cached --others
+//!   --exclude-standard`). A committed file is in the repository whatever
+//!   `.gitignore` says, so ignore files cannot hide it; `.ignore` files are
+//!   not consulted. Submodules are listed the same way.
+//! - Any other directory (or with `--no-ignore`): a parallel walk with the
+//!   `ignore` crate (ripgrep's walker), honouring .gitignore/.ignore/git
+//!   excludes unless `--no-ignore`, scanning hidden files, skipping `.git`,
+//!   never following symlinks and never opening special files met on the
+//!   way.
+//!
+//! Config `exclude` globs prune directories and apply to files named on
+//! the command line too, so the pre-commit hooks (which pass file names)
+//! honour them. Every path left out by `exclude` or by ignore files is
+//! counted in the sink, and named in the summary.
 
 use std::cell::RefCell;
 use std::fs::File;
 use std::io::Read;
 use std::path::Path;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use ignore::{WalkBuilder, WalkState};
@@ -31,11 +46,164 @@ thread_local! {
 /// stays flat.
 const KEEP_BUFFER: usize = 4 << 20;
 
-/// Walks `paths` (which must exist) and scans every regular file.
+/// Scans `paths` (which must exist) as the module documentation says.
 pub fn walk(paths: &[&Path], walk: &WalkOptions, settings: &Settings, sink: &Sink) {
+    let mut dirs: Vec<&Path> = Vec::new();
+    for &p in paths {
+        let is_dir = std::fs::metadata(p).is_ok_and(|m| m.is_dir());
+        if !is_dir {
+            let display = display_path(p);
+            if walk
+                .excludes
+                .as_ref()
+                .is_some_and(|x| x.is_excluded(p, false))
+            {
+                sink.excluded.fetch_add(1, Ordering::Relaxed);
+                continue;
+            }
+            super::guarded(&display, sink, || scan_named(p, &display, settings, sink));
+        } else if walk.no_ignore || !in_git_work_tree(p) {
+            dirs.push(p);
+        } else {
+            git_walk(p, walk, settings, sink);
+        }
+    }
+    if !dirs.is_empty() {
+        tree_walk(&dirs, walk, settings, sink);
+    }
+}
+
+/// Whether `dir` is inside a git work tree (and git runs).
+fn in_git_work_tree(dir: &Path) -> bool {
+    std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(["rev-parse", "--is-inside-work-tree"])
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .output()
+        .is_ok_and(|o| o.status.success() && o.stdout.starts_with(b"true"))
+}
+
+/// NUL-separated paths printed by `git ls-files ARGS` run in `dir`.
+fn ls_files(dir: &Path, args: &[&str]) -> std::io::Result<Vec<Vec<u8>>> {
+    let out = std::process::Command::new("git")
+        .current_dir(dir)
+        .args(["ls-files", "-z"])
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .output()?;
+    if !out.status.success() {
+        return Err(std::io::Error::other(
+            String::from_utf8_lossy(&out.stderr).trim().to_string(),
+        ));
+    }
+    Ok(out
+        .stdout
+        .split(|&b| b == 0)
+        .filter(|p| !p.is_empty())
+        .map(<[u8]>::to_vec)
+        .collect())
+}
+
+/// Scans a directory of a git work tree: tracked files and untracked
+/// files that are not ignored, in parallel; directories listed (submodules,
+/// nested repositories) are scanned the same way.
+fn git_walk(dir: &Path, walk: &WalkOptions, settings: &Settings, sink: &Sink) {
+    let listed = match ls_files(
+        dir,
+        &[
+            "--cached",
+            "--others",
+            "--exclude-standard",
+            "--deduplicate",
+        ],
+    ) {
+        Ok(l) => l,
+        Err(e) => {
+            // Not listable after all: walk it.
+            sink.note(
+                &display_path(dir),
+                format!("git ls-files failed ({e}); walked the directory instead"),
+            );
+            return tree_walk(&[dir], walk, settings, sink);
+        }
+    };
+    // Untracked files git ignores: left out, and counted.
+    if let Ok(ignored) = ls_files(
+        dir,
+        &["--others", "--ignored", "--exclude-standard", "--directory"],
+    ) {
+        sink.ignored
+            .fetch_add(ignored.len() as u64, Ordering::Relaxed);
+    }
+    let files: Vec<std::path::PathBuf> = listed
+        .iter()
+        .map(|rel| dir.join(super::staged::path_from_bytes(rel)))
+        .collect();
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || loop {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        let Some(path) = files.get(i) else { break };
+        let Ok(meta) = std::fs::symlink_metadata(path) else {
+            // Tracked but deleted from the work tree: nothing to read.
+            continue;
+        };
+        let is_dir = meta.is_dir();
+        if walk
+            .excludes
+            .as_ref()
+            .is_some_and(|x| x.is_excluded(path, is_dir))
+        {
+            sink.excluded.fetch_add(1, Ordering::Relaxed);
+            continue;
+        }
+        let display = display_path(path);
+        if is_dir {
+            if path.join(".git").exists() {
+                git_walk(path, walk, settings, sink);
+            } else {
+                tree_walk(&[path.as_path()], walk, settings, sink);
+            }
+        } else if meta.is_file() {
+            super::guarded(&display, sink, || scan_file(path, &display, settings, sink));
+        } else if meta.file_type().is_symlink() {
+            sink.skip_silently();
+        } else {
+            sink.note(&display, "skipped: not a regular file");
+        }
+    };
+    let threads = walk.threads.clamp(1, files.len().max(1));
+    std::thread::scope(|s| {
+        for _ in 1..threads {
+            s.spawn(work);
+        }
+        work();
+    });
+}
+
+/// Reads a PATH named on the command line that is not a directory: a
+/// regular file, or a stream (FIFO, `/dev/stdin`, a character device).
+fn scan_named(path: &Path, display: &str, settings: &Settings, sink: &Sink) {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_file() => scan_file(path, display, settings, sink),
+        Ok(_) => match File::open(path) {
+            Ok(mut f) => super::scan_stream(display, &mut f, settings, sink),
+            Err(e) => sink.error(display, format!("cannot open: {}", io_reason(&e))),
+        },
+        Err(e) => sink.error(display, format!("cannot stat: {}", io_reason(&e))),
+    }
+}
+
+/// The `ignore` crate's parallel walk over `paths` (directories).
+fn tree_walk(paths: &[&Path], walk: &WalkOptions, settings: &Settings, sink: &Sink) {
     let Some((first, rest)) = paths.split_first() else {
         return;
     };
+    if !walk.no_ignore {
+        count_ignored(paths, walk, sink);
+    }
     let mut builder = WalkBuilder::new(first);
     for p in rest {
         builder.add(p);
@@ -52,14 +220,21 @@ pub fn walk(paths: &[&Path], walk: &WalkOptions, settings: &Settings, sink: &Sin
         .follow_links(false)
         .threads(walk.threads);
     let excludes = walk.excludes.clone();
+    // The filter must be 'static: it counts into its own counter.
+    let excluded = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let pruned = Arc::clone(&excluded);
     builder.filter_entry(move |e| {
         let is_dir = e.file_type().is_some_and(|t| t.is_dir());
         if e.file_name() == ".git" && is_dir {
             return false;
         }
-        !excludes
+        let out = excludes
             .as_ref()
-            .is_some_and(|x| x.is_excluded(e.path(), is_dir))
+            .is_some_and(|x| x.is_excluded(e.path(), is_dir));
+        if out {
+            pruned.fetch_add(1, Ordering::Relaxed);
+        }
+        !out
     });
     builder.build_parallel().run(|| {
         Box::new(|entry| {
@@ -73,7 +248,10 @@ pub fn walk(paths: &[&Path], walk: &WalkOptions, settings: &Settings, sink: &Sin
                                 entry.path(),
                                 entry.file_type().is_some_and(|t| t.is_dir()),
                             )
-                        }) => {}
+                        }) =>
+                {
+                    sink.excluded.fetch_add(1, Ordering::Relaxed);
+                }
                 Ok(entry) => {
                     let display = display_path(entry.path());
                     match entry.file_type() {
@@ -94,6 +272,8 @@ pub fn walk(paths: &[&Path], walk: &WalkOptions, settings: &Settings, sink: &Sin
             WalkState::Continue
         })
     });
+    sink.excluded
+        .fetch_add(excluded.load(Ordering::Relaxed), Ordering::Relaxed);
 }
 
 /// The path as the walk reached it, without a leading `./`. A name that is
@@ -116,6 +296,41 @@ pub fn display_path(p: &Path) -> String {
         Ok(s) => s.to_string(),
         Err(_) => crate::report::escape::quote_bytes(rel),
     }
+}
+
+/// Outside git, counts the files ignore files leave out of `paths`: a
+/// second walk without them, reading directories only (no file is opened).
+fn count_ignored(paths: &[&Path], walk: &WalkOptions, sink: &Sink) {
+    let count = |honour: bool| {
+        let mut b = WalkBuilder::new(paths[0]);
+        for p in &paths[1..] {
+            b.add(p);
+        }
+        b.hidden(false)
+            .ignore(honour)
+            .git_ignore(honour)
+            .git_global(honour)
+            .git_exclude(honour)
+            .parents(honour)
+            .require_git(false)
+            .follow_links(false);
+        let excludes = walk.excludes.clone();
+        b.filter_entry(move |e| {
+            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+            let git_dir = e.file_name() == ".git" && is_dir;
+            let excluded = excludes
+                .as_ref()
+                .is_some_and(|x| x.is_excluded(e.path(), is_dir));
+            !git_dir && !excluded
+        });
+        b.build()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+            .count()
+    };
+    let (all, kept) = (count(false), count(true));
+    sink.ignored
+        .fetch_add(all.saturating_sub(kept) as u64, Ordering::Relaxed);
 }
 
 fn error_path(err: &ignore::Error) -> Option<String> {
@@ -144,6 +359,7 @@ pub fn scan_file(path: &Path, display: &str, settings: &Settings, sink: &Sink) {
         return sink.note(display, "skipped: not a regular file");
     }
     if meta.len() > settings.max_file_size {
+        sink.size_skipped.fetch_add(1, Ordering::Relaxed);
         return sink.note(
             display,
             format!(
@@ -166,10 +382,13 @@ pub fn scan_file(path: &Path, display: &str, settings: &Settings, sink: &Sink) {
         buf.clear();
         let limit = settings.max_file_size;
         match (&file).take(limit + 1).read_to_end(&mut buf) {
-            Ok(_) if buf.len() as u64 > limit => sink.note(
-                display,
-                format!("skipped: grew past --max-file-size ({limit} bytes) while reading"),
-            ),
+            Ok(_) if buf.len() as u64 > limit => {
+                sink.size_skipped.fetch_add(1, Ordering::Relaxed);
+                sink.note(
+                    display,
+                    format!("skipped: grew past --max-file-size ({limit} bytes) while reading"),
+                )
+            }
             Ok(_) => scan_bytes(display, &buf, settings, sink),
             Err(e) => sink.error(display, format!("cannot read: {}", io_reason(&e))),
         }

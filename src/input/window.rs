@@ -10,7 +10,7 @@
 
 use std::io::{self, Read};
 
-use super::{is_binary, locate_at, Base, Settings, Sink};
+use super::{is_binary, locate_counting, Base, Settings, Sink};
 use crate::engine as scan;
 
 /// Bytes each window owns.
@@ -73,7 +73,10 @@ pub fn scan_windows(
             .filter(|f| own.contains(&f.span.start))
             .collect();
         if !raw.is_empty() {
-            sink.add_findings(locate_at(display, &buf, base, raw, settings));
+            let mut inline = 0;
+            let found = locate_counting(display, &buf, base, raw, settings, &mut inline);
+            sink.suppressed_inline(inline);
+            sink.add_findings(found);
         }
         if eof && own_start + OWN >= base.byte + buf.len() {
             break;

@@ -254,12 +254,9 @@ pub fn summary(outcome: &Outcome) -> String {
         s.errors,
         plural(s.errors as usize),
     );
-    let sup = outcome.suppressed;
-    if sup.config > 0 {
-        line.push_str(&format!("; {} allowed by config", sup.config));
-    }
-    if sup.baseline > 0 {
-        line.push_str(&format!("; {} in baseline", sup.baseline));
+    if let Some(s) = outcome.suppressed.describe() {
+        line.push_str("; ");
+        line.push_str(&s);
     }
     let mut counts = [0usize; 3];
     for f in &outcome.findings {
@@ -277,9 +274,7 @@ pub fn summary(outcome: &Outcome) -> String {
             counts[0], counts[1], counts[2]
         ));
     }
-    if sup.not_live > 0 {
-        line.push_str(&format!("; {} not live (--only-live)", sup.not_live));
-    }
+
     line
 }
 

@@ -74,6 +74,8 @@ struct Document<'a> {
     version: u32,
     findings: Vec<JsonFinding<'a>>,
     stats: &'a Stats,
+    /// What was left out on purpose, by what.
+    suppressions: super::SuppressionCounts,
 }
 
 pub fn write(outcome: &Outcome, opts: &Options, out: &mut dyn Write) -> io::Result<()> {
@@ -85,6 +87,7 @@ pub fn write(outcome: &Outcome, opts: &Options, out: &mut dyn Write) -> io::Resu
             .map(|f| JsonFinding::new(f, opts))
             .collect(),
         stats: &outcome.stats,
+        suppressions: outcome.suppressed.counts(),
     };
     serde_json::to_writer_pretty(&mut *out, &doc)?;
     writeln!(out)?;

@@ -149,9 +149,9 @@ fn descriptor(r: Rule, severity: Severity) -> Value {
 }
 
 /// The descriptors the findings use, ordered by rule then severity.
-fn descriptors(findings: &[Finding]) -> Vec<(Rule, Severity)> {
+fn descriptors<'a>(findings: impl Iterator<Item = &'a Finding>) -> Vec<(Rule, Severity)> {
     let set: std::collections::BTreeSet<(Rule, Severity)> =
-        findings.iter().map(|f| (f.rule, f.severity)).collect();
+        findings.map(|f| (f.rule, f.severity)).collect();
     set.into_iter().collect()
 }
 
@@ -223,15 +223,33 @@ pub fn document(outcome: &Outcome, roots: &Roots) -> Value {
         })
         .collect();
     let version = env!("CARGO_PKG_VERSION");
-    let used = descriptors(&outcome.findings);
-    let results: Vec<Value> = outcome
+    // Findings an allow entry or the baseline dropped stay visible to code
+    // scanning, as results carrying `suppressions` (SARIF 3.27.23).
+    let all: Vec<(&Finding, Option<&String>)> = outcome
         .findings
         .iter()
-        .map(|f| {
+        .map(|f| (f, None))
+        .chain(
+            outcome
+                .suppressed
+                .findings
+                .iter()
+                .map(|s| (&s.finding, Some(&s.justification))),
+        )
+        .collect();
+    let used = descriptors(all.iter().map(|(f, _)| *f));
+    let results: Vec<Value> = all
+        .iter()
+        .map(|&(f, why)| {
             let index = used
                 .binary_search(&(f.rule, f.severity))
                 .expect("every finding has a descriptor");
-            result(f, index, roots)
+            let mut r = result(f, index, roots);
+            if let Some(why) = why {
+                r["suppressions"] =
+                    json!([{"kind": "external", "status": "accepted", "justification": why}]);
+            }
+            r
         })
         .collect();
     json!({
@@ -255,6 +273,7 @@ pub fn document(outcome: &Outcome, roots: &Roots) -> Value {
             },
             "columnKind": "unicodeCodePoints",
             "results": results,
+            "properties": {"suppressions": outcome.suppressed.counts()},
         }],
     })
 }

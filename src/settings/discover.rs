@@ -1,35 +1,26 @@
-//! Where `.credscan.toml` is looked for.
+//! Where `.credscan.toml` is looked for: only at the root of the
+//! repository holding the current directory (the first directory upwards
+//! holding `.git`: a directory or, in a linked worktree, a file), or in the
+//! current directory outside a repository.
 //!
-//! From the start directory upwards, up to and including the repository
-//! root (the first directory holding `.git`: a directory or, in a linked
-//! worktree, a file). Outside a repository the search stops at the current
-//! directory, and a start outside both (a path in another tree that is not a
-//! repository) only looks in the start directory itself, so a stray file in
-//! `/tmp` or `$HOME` is never picked up by accident.
+//! Never in a subdirectory, and never from the PATHs scanned: in a
+//! pre-commit hook the first file passed could be a nested
+//! `.credscan.toml` (or sit beside one) that the commit's author wrote to
+//! silence the scan. A stray file in `/tmp` or `$HOME` above the
+//! repository is never picked up either.
 
 use std::path::{Path, PathBuf};
 
 use super::{absolute, FILE_NAME};
 
-/// The config file for a scan starting at `start` (a file or directory).
-pub fn find(start: &Path, cwd: &Path) -> Option<PathBuf> {
-    let start = absolute(start, cwd);
-    let dir = if start.is_dir() {
-        start
-    } else {
-        start.parent()?.to_path_buf()
-    };
+/// The config file for a scan run in `cwd`.
+pub fn find(cwd: &Path) -> Option<PathBuf> {
     let cwd = absolute(cwd, cwd);
-    let ancestors: Vec<&Path> = dir.ancestors().collect();
-    let stop = ancestors
-        .iter()
-        .position(|d| d.join(".git").exists())
-        .or_else(|| ancestors.iter().position(|d| *d == cwd))
-        .unwrap_or(0);
-    ancestors[..=stop]
-        .iter()
-        .map(|d| d.join(FILE_NAME))
-        .find(|p| p.is_file())
+    let root = cwd
+        .ancestors()
+        .find(|d| d.join(".git").exists())
+        .unwrap_or(&cwd);
+    Some(root.join(FILE_NAME)).filter(|p| p.is_file())
 }
 
 #[cfg(test)]
@@ -38,26 +29,19 @@ mod tests {
     use std::fs;
 
     #[test]
-    fn walks_up_to_the_repository_root() {
+    fn only_the_repository_root_is_read() {
         let dir = tempfile::tempdir().unwrap();
         let repo = dir.path().join("repo");
         fs::create_dir_all(repo.join(".git")).unwrap();
         fs::create_dir_all(repo.join("a/b")).unwrap();
-        fs::write(repo.join(FILE_NAME), "").unwrap();
-        // Above the root: never read.
+        // Above the root, and nested: never read.
         fs::write(dir.path().join(FILE_NAME), "").unwrap();
-        let elsewhere = dir.path().join("elsewhere");
-        fs::create_dir_all(&elsewhere).unwrap();
-        assert_eq!(
-            find(&repo.join("a/b"), &elsewhere),
-            Some(repo.join(FILE_NAME))
-        );
-        assert_eq!(
-            find(&repo.join("a/b/file.txt"), &repo),
-            Some(repo.join(FILE_NAME))
-        );
-        fs::remove_file(repo.join(FILE_NAME)).unwrap();
-        assert_eq!(find(&repo.join("a/b"), &elsewhere), None);
+        fs::write(repo.join("a").join(FILE_NAME), "").unwrap();
+        assert_eq!(find(&repo.join("a/b")), None);
+        assert_eq!(find(&repo.join("a")), None);
+        fs::write(repo.join(FILE_NAME), "").unwrap();
+        assert_eq!(find(&repo.join("a/b")), Some(repo.join(FILE_NAME)));
+        assert_eq!(find(&repo), Some(repo.join(FILE_NAME)));
     }
 
     #[test]
@@ -67,26 +51,21 @@ mod tests {
         fs::create_dir_all(wt.join("sub")).unwrap();
         fs::write(wt.join(".git"), "gitdir: /elsewhere\n").unwrap();
         fs::write(dir.path().join(FILE_NAME), "").unwrap();
-        assert_eq!(find(&wt.join("sub"), &wt.join("sub")), None);
+        assert_eq!(find(&wt.join("sub")), None);
         fs::write(wt.join(FILE_NAME), "").unwrap();
-        assert_eq!(
-            find(&wt.join("sub"), &wt.join("sub")),
-            Some(wt.join(FILE_NAME))
-        );
+        assert_eq!(find(&wt.join("sub")), Some(wt.join(FILE_NAME)));
     }
 
     #[test]
-    fn outside_a_repository_stops_at_cwd() {
+    fn outside_a_repository_only_the_current_directory() {
         let dir = tempfile::tempdir().unwrap();
         let cwd = dir.path().join("work");
         fs::create_dir_all(cwd.join("x/y")).unwrap();
         fs::write(dir.path().join(FILE_NAME), "").unwrap();
-        assert_eq!(find(&cwd.join("x/y"), &cwd), None);
+        assert_eq!(find(&cwd), None);
+        fs::write(cwd.join("x").join(FILE_NAME), "").unwrap();
+        assert_eq!(find(&cwd), None);
         fs::write(cwd.join(FILE_NAME), "").unwrap();
-        assert_eq!(find(&cwd.join("x/y"), &cwd), Some(cwd.join(FILE_NAME)));
-        // A start elsewhere looks only in its own directory.
-        let other = dir.path().join("other/deep");
-        fs::create_dir_all(&other).unwrap();
-        assert_eq!(find(&other, &cwd), None);
+        assert_eq!(find(&cwd), Some(cwd.join(FILE_NAME)));
     }
 }

@@ -13,6 +13,8 @@ pub struct Applied {
     pub suppressed: usize,
     /// For each entry, in order, how many findings it matched.
     pub hits: Vec<usize>,
+    /// The dropped findings, each with the first entry that matched it.
+    pub dropped: Vec<(Finding, usize)>,
 }
 
 /// The host (and port) of a registry key, lowercased: the scheme and any
@@ -64,17 +66,19 @@ pub fn apply(findings: Vec<Finding>, entries: &[AllowEntry]) -> Applied {
         ..Applied::default()
     };
     for f in findings {
-        let mut allowed = false;
+        let mut allowed = None;
         for (i, e) in entries.iter().enumerate() {
             if matches(e, &f) {
                 out.hits[i] += 1;
-                allowed = true;
+                allowed = allowed.or(Some(i));
             }
         }
-        if allowed {
-            out.suppressed += 1;
-        } else {
-            out.kept.push(f);
+        match allowed {
+            Some(i) => {
+                out.suppressed += 1;
+                out.dropped.push((f, i));
+            }
+            None => out.kept.push(f),
         }
     }
     out

@@ -124,6 +124,11 @@ impl Baseline {
         self.fingerprints.contains(&f.fingerprint)
     }
 
+    /// Splits `findings` into new ones and those already baselined.
+    pub fn split(&self, findings: Vec<Finding>) -> (Vec<Finding>, Vec<Finding>) {
+        findings.into_iter().partition(|f| !self.contains(f))
+    }
+
     /// Splits `findings` into new ones and the number already baselined.
     pub fn filter(&self, findings: Vec<Finding>) -> (Vec<Finding>, usize) {
         let before = findings.len();

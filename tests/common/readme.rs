@@ -59,6 +59,8 @@ pub struct Step {
     pub condition: Option<String>,
     /// `with:` inputs.
     pub with: Vec<(String, String)>,
+    /// `env:` variables, as written (expressions unexpanded).
+    pub env: Vec<(String, String)>,
 }
 
 fn indent(line: &str) -> usize {
@@ -67,7 +69,7 @@ fn indent(line: &str) -> usize {
 
 /// The steps of the (single) job of a workflow, read with the little YAML
 /// the recipe uses: `- key: value` items, `key: value` pairs, `run: |`
-/// blocks and a `with:` map.
+/// blocks and `with:` and `env:` maps.
 pub fn github_steps(workflow: &str) -> Vec<Step> {
     let lines: Vec<&str> = workflow.lines().collect();
     let start = lines
@@ -112,12 +114,19 @@ pub fn github_steps(workflow: &str) -> Vec<Step> {
                 step.run = Some(block);
             }
             "run" => step.run = Some(value.to_string()),
-            "with" => {
-                let with_indent = indent(lines[i + 1]);
-                while i + 1 < lines.len() && indent(lines[i + 1]) == with_indent {
+            map @ ("with" | "env") => {
+                let map_indent = indent(lines[i + 1]);
+                while i + 1 < lines.len() && indent(lines[i + 1]) == map_indent {
                     i += 1;
-                    let (k, v) = lines[i].trim().split_once(':').expect("with: key: value");
-                    step.with.push((k.trim().to_string(), v.trim().to_string()));
+                    let entry = lines[i].trim();
+                    let entry = entry.split("  #").next().unwrap_or(entry);
+                    let (k, v) = entry.split_once(':').expect("key: value");
+                    let pair = (k.trim().to_string(), v.trim().to_string());
+                    if map == "with" {
+                        step.with.push(pair);
+                    } else {
+                        step.env.push(pair);
+                    }
                 }
             }
             other => panic!("unexpected step key {other}"),
@@ -142,4 +151,25 @@ pub fn gitlab_script(job: &str) -> Vec<String> {
         .filter(|l| !l.starts_with('#') && !l.is_empty())
         .map(|l| l.strip_prefix("- ").expect("a script item").to_string())
         .collect()
+}
+
+/// `text` with each `${{ expression }}` replaced by its value in `values`,
+/// as the Actions runner does; an expression not in `values` panics.
+pub fn expand(text: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("${{") {
+        out.push_str(&rest[..start]);
+        let end = rest[start..].find("}}").expect("closed expression") + start;
+        let expr = rest[start + 3..end].trim();
+        let value = values
+            .iter()
+            .find(|(e, _)| *e == expr)
+            .unwrap_or_else(|| panic!("no value for ${{{{ {expr} }}}}"))
+            .1;
+        out.push_str(value);
+        rest = &rest[end + 2..];
+    }
+    out.push_str(rest);
+    out
 }
