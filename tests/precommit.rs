@@ -553,3 +553,48 @@ fn readme_pre_commit_baseline_flow_from_zero() {
     assert_ne!(code, 0, "{out}");
     assert!(out.contains("new/.docker/config.json:4:16"), "{out}");
 }
+
+/// The README's pre-push recipe (the rust hooks, sharing the environment
+/// `rust_hook_built_by_pre_commit` builds) installed with the README's
+/// install line: a commit with a leak is blocked, and so is a push of a
+/// leak added and removed in two commits.
+#[test]
+#[ignore = "needs pre-commit"]
+fn readme_pre_push_recipe_blocks_pushed_leaks() {
+    require_pre_commit();
+    let (repo_path, rev) = hook_repo();
+    let config = readme::pre_commit_config("pre-commit-pre-push", repo_path, rev);
+    let dir = project_config(&config, None, None);
+    let root = dir.path();
+    let install = readme::shell_lines("pre-commit-pre-push-install");
+    assert_eq!(install.len(), 1, "{install:?}");
+    let (code, out, err) =
+        run(pre_commit_env(Command::new("sh").current_dir(root)).args(["-e", "-c", &install[0]]));
+    assert_eq!(code, 0, "{out}{err}");
+
+    write(&root.join("deploy/.docker/config.json"), &leak_config());
+    git(root, ["add", "."]);
+    let (code, out) = commit(root, None, "leak");
+    assert_ne!(code, 0, "the commit is blocked:\n{out}");
+
+    let remote = tempfile::tempdir().unwrap();
+    git(remote.path(), ["init", "-q", "--bare", "-b", "main"]);
+    git(
+        root,
+        ["remote", "add", "origin", remote.path().to_str().unwrap()],
+    );
+    git(root, ["commit", "-q", "--no-verify", "-m", "leak anyway"]);
+    git(root, ["rm", "-q", "deploy/.docker/config.json"]);
+    git(root, ["commit", "-q", "--no-verify", "-m", "remove it"]);
+    let (code, out, err) = run(pre_commit_env(Command::new("git").current_dir(root)).args([
+        "push",
+        "-q",
+        "origin",
+        "HEAD:main",
+    ]));
+    assert_ne!(code, 0, "the push is blocked:\n{out}{err}");
+    assert!(
+        format!("{out}{err}").contains("deploy/.docker/config.json"),
+        "{out}{err}"
+    );
+}

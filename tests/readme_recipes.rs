@@ -74,10 +74,12 @@ fn shell(dir: &Path, program: &str) -> Command {
     cmd
 }
 
-/// What a job run produced: each step's name and exit code, all output.
+/// What a job run produced: each step's name and exit code, all output,
+/// and the runner's temporary directory.
 struct Job {
     steps: Vec<(String, i32)>,
     output: String,
+    temp: Option<tempfile::TempDir>,
 }
 
 impl Job {
@@ -95,9 +97,15 @@ impl Job {
 /// scratch repository itself; `upload-sarif` checks the file it would send.
 fn github_job(dir: &Path, name: &str, values: &[(&str, &str)]) -> Job {
     let steps = github_steps(&recipe(name));
+    let temp = tempfile::tempdir().unwrap();
+    let temp_path = temp.path().to_string_lossy().into_owned();
+    let mut values = values.to_vec();
+    values.push(("runner.temp", &temp_path));
+    let values = &values[..];
     let mut job = Job {
         steps: Vec::new(),
         output: String::new(),
+        temp: None,
     };
     for step in &steps {
         let always = step.condition.as_deref() == Some("always()");
@@ -114,7 +122,7 @@ fn github_job(dir: &Path, name: &str, values: &[(&str, &str)]) -> Job {
                     .with
                     .iter()
                     .find(|(k, _)| k == "sarif_file")
-                    .map(|(_, v)| dir.join(v))
+                    .map(|(_, v)| dir.join(expand(v, values)))
                     .expect("sarif_file");
                 let text = std::fs::read_to_string(&file)
                     .unwrap_or_else(|e| panic!("upload-sarif: {}: {e}", file.display()));
@@ -128,6 +136,7 @@ fn github_job(dir: &Path, name: &str, values: &[(&str, &str)]) -> Job {
             }
             (None, Some(run)) => {
                 let mut cmd = shell(dir, "bash");
+                cmd.env("RUNNER_TEMP", temp.path());
                 for (k, v) in &step.env {
                     cmd.env(k, expand(v, values));
                 }
@@ -142,6 +151,7 @@ fn github_job(dir: &Path, name: &str, values: &[(&str, &str)]) -> Job {
         };
         job.steps.push((label, code));
     }
+    job.temp = Some(temp);
     job
 }
 
@@ -164,12 +174,26 @@ fn gitlab_job(dir: &Path, name: &str, variables: &[(&str, &str)]) -> Job {
     Job {
         steps: vec![("script".into(), code)],
         output: format!("{out}{err}"),
+        temp: None,
     }
 }
 
-fn sarif_results(dir: &Path) -> usize {
-    let v = json(&std::fs::read_to_string(dir.join("credscan.sarif")).unwrap());
-    v["runs"][0]["results"].as_array().unwrap().len()
+/// The number of open results (not suppressed by the baseline or an
+/// allow entry) in the SARIF file the GitHub job wrote.
+fn sarif_results(job: &Job) -> usize {
+    let file = job
+        .temp
+        .as_ref()
+        .expect("a GitHub job")
+        .path()
+        .join("credscan.sarif");
+    let v = json(&std::fs::read_to_string(file).unwrap());
+    v["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r.get("suppressions").is_none())
+        .count()
 }
 
 /// A scratch repository with one committed file on `main`, pushed to a
@@ -237,7 +261,7 @@ fn github_actions_recipe_runs_as_pasted() {
     eprintln!("{}", job.output);
     assert_eq!(job.code(), 0, "{}", job.output);
     assert_eq!(job.steps.len(), 4, "{:?}", job.steps);
-    assert_eq!(sarif_results(clean.path()), 0);
+    assert_eq!(sarif_results(&job), 0);
     assert!(job.output.contains("exit 0 (clean)"), "{}", job.output);
     let (_, which, _) = run(shell(clean.path(), "sh").args(["-c", "command -v credscan"]));
     assert!(
@@ -262,7 +286,7 @@ fn github_actions_recipe_runs_as_pasted() {
         "{:?}",
         job.steps
     );
-    assert_eq!(sarif_results(leaky.path()), 1);
+    assert_eq!(sarif_results(&job), 1);
     assert!(
         job.output.contains("1 finding in 1 file") && job.output.contains("exit 1 (findings)"),
         "the log says why the job failed:\n{}",
@@ -276,8 +300,12 @@ fn github_actions_recipe_runs_as_pasted() {
     leaky.push();
     let job = github_job(leaky.path(), "github-actions", GITHUB_PUSH);
     assert_eq!(job.code(), 0, "{}", job.output);
-    assert_eq!(sarif_results(leaky.path()), 0);
-    assert!(job.output.contains("1 in baseline"), "{}", job.output);
+    assert_eq!(sarif_results(&job), 0);
+    assert!(
+        job.output.contains("suppressed: 1 finding in the baseline"),
+        "{}",
+        job.output
+    );
     // A change adding a new leak (not on the base branch yet) fails again.
     leak(
         leaky.path(),
@@ -286,7 +314,7 @@ fn github_actions_recipe_runs_as_pasted() {
     );
     let job = github_job(leaky.path(), "github-actions", GITHUB_PUSH);
     assert_eq!(job.code(), 1, "a new leak fails again:\n{}", job.output);
-    assert_eq!(sarif_results(leaky.path()), 1);
+    assert_eq!(sarif_results(&job), 1);
 }
 
 #[test]
