@@ -349,13 +349,18 @@ pub fn run(cli: &Cli) -> Result<Status, Error> {
             if stdin {
                 input::scan_stdin(&cli.stdin_name, &settings, &sink);
             }
+            let root = settings::discover::root(&cwd);
             let walk_opts = WalkOptions {
                 no_ignore: cli.no_ignore,
                 threads,
                 excludes: config.excludes.clone(),
+                report_root: Some(walk::ReportRoot {
+                    root: root.clone(),
+                    cwd: cwd.clone(),
+                }),
             };
             walk::walk(&paths, &walk_opts, &settings, &sink);
-            Ok(cwd.clone())
+            Ok(root)
         }
     });
     let base = base?;

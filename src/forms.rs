@@ -25,6 +25,7 @@ mod kubernetes;
 mod login_command;
 mod nomad;
 pub mod placeholder;
+mod structured;
 mod terraform;
 mod woodpecker_registry;
 
@@ -112,6 +113,9 @@ pub static FORMS: &[&Form] = &[
     &terraform::FORM,
     &engine_header::FORM,
     &woodpecker_registry::FORM,
+    // Last: a general mechanism, it yields to every form above on the
+    // same secret (`engine::plaintext`).
+    &structured::FORM,
 ];
 
 /// The form named `slug`.

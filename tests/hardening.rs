@@ -616,3 +616,74 @@ fn config_from_a_trusted_revision_ignores_the_work_trees_silencers() {
     assert_eq!(code, 2, "base has no baseline.json: {stderr}");
     assert!(stderr.contains("base:baseline.json"), "{stderr}");
 }
+
+#[test]
+fn an_escaped_newline_in_a_string_literal_ends_the_registry() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("task.json"),
+        "{\"cmd\": \"docker login -u deployer -p Zq8vLm2Kp4Rt7Wx-escape registry.example.test\\nmake push\"}\n",
+    );
+    let (code, stdout, stderr) = run(credscan().arg(dir.path()).args(["--format", "json"]));
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    let v = json(&stdout);
+    assert_eq!(
+        v["findings"][0]["registry"], "registry.example.test",
+        "{stdout}"
+    );
+}
+
+#[test]
+fn paths_and_fingerprints_are_the_same_however_the_path_is_typed() {
+    let repo = common::repo();
+    let root = repo.path().canonicalize().unwrap();
+    write(&root.join("k8s/x.json"), &leak("Zq8vLm2Kp4Rt7Wx-paths"));
+    let runs: Vec<(std::path::PathBuf, Vec<std::ffi::OsString>)> = vec![
+        (root.clone(), vec![".".into()]),
+        (root.clone(), vec!["k8s/../k8s/x.json".into()]),
+        (root.clone(), vec![root.join("k8s/x.json").into_os_string()]),
+        (root.join("k8s"), vec!["x.json".into()]),
+        (root.join("k8s"), vec![".".into()]),
+        (root.join("k8s"), vec!["../k8s/./x.json".into()]),
+    ];
+    let mut seen = Vec::new();
+    for (cwd, args) in runs {
+        let (code, stdout, stderr) = run(credscan()
+            .current_dir(&cwd)
+            .args(&args)
+            .args(["--format", "json"]));
+        assert_eq!(code, 1, "{args:?}: {stdout}{stderr}");
+        let f = &json(&stdout)["findings"][0];
+        seen.push((f["path"].clone(), f["fingerprint"].clone()));
+    }
+    assert_eq!(seen[0].0, "k8s/x.json");
+    assert!(seen.iter().all(|s| *s == seen[0]), "{seen:?}");
+}
+
+#[test]
+fn staged_lfs_pointers_are_scanned_through_the_local_object() {
+    let repo = common::repo();
+    let root = repo.path();
+    let content = leak("Zq8vLm2Kp4Rt7Wx-lfs");
+    let oid = "4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393";
+    write(
+        &root.join("deploy/config.json"),
+        &format!(
+            "version https://git-lfs.github.com/spec/v1\noid sha256:{oid}\nsize {}\n",
+            content.len()
+        ),
+    );
+    common::git(root, ["add", "."]);
+    let object = root.join(".git/lfs/objects/4d/7a").join(oid);
+    write(&object, &content);
+    let (code, stdout, stderr) = run(credscan()
+        .current_dir(root)
+        .args(["--staged", "--format", "json"]));
+    assert_eq!(code, 1, "{stdout}{stderr}");
+    assert_eq!(json(&stdout)["findings"][0]["path"], "deploy/config.json");
+    std::fs::remove_file(&object).unwrap();
+    let (code, _, stderr) = run(credscan().current_dir(root).arg("--staged"));
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stderr.contains("git-lfs pointer"), "{stderr}");
+    assert!(stderr.contains("not in the local store"), "{stderr}");
+}

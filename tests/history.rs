@@ -743,3 +743,34 @@ fn pre_push_scans_exactly_the_pushed_commits_from_git_hook_input() {
     let (code, _) = push(line);
     assert_eq!(code, 0);
 }
+
+#[test]
+fn repository_config_cannot_hide_content_and_errors_are_clear() {
+    let dir = repo();
+    let root = dir.path();
+    write(&root.join("deploy/config.json"), &leak(PASS_A));
+    let first = commit(root, "root commit with the leak");
+    // Settings that would hide the root commit's files, or make paths
+    // relative to the current directory.
+    git(root, ["config", "log.showRoot", "false"]);
+    git(root, ["config", "diff.relative", "true"]);
+    git(root, ["config", "diff.renames", "copies"]);
+    let (code, out, err) = scan(&root.join("deploy"), &["--history", "--format", "json"]);
+    assert_eq!(code, 1, "{err}");
+    let doc = json(&out);
+    assert_eq!(doc["findings"][0]["path"], "deploy/config.json");
+    assert_eq!(doc["findings"][0]["history"]["commit"], first.as_str());
+
+    // Outside a repository.
+    let plain = tempfile::tempdir().unwrap();
+    let (code, _, err) = scan(plain.path(), &["--history"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("needs a git repository"), "{err}");
+    // One repository at a time, and not standard input.
+    let (code, _, _) = scan(root, &["--history", ".", "deploy"]);
+    assert_eq!(code, 2);
+    let (code, _, _) = scan(root, &["--history", "-"]);
+    assert_eq!(code, 2);
+    let (code, _, _) = scan(root, &["--history", "--staged"]);
+    assert_eq!(code, 2);
+}

@@ -394,6 +394,9 @@ fn rate_limit_beyond_the_cap_and_server_errors_are_unknown() {
         Reply::new(429).header("Retry-After", "3600")
     });
     let broken = FakeServer::https(&pki.loopback(), |_, _| Reply::new(500));
+    let busy = FakeServer::https(&pki.loopback(), |_, _| {
+        Reply::new(429).header("Retry-After", "1")
+    });
     let dir = tempfile::tempdir().unwrap();
     let ca = ca_args(dir.path(), &pki);
     let h1 = format!("127.0.0.1:{}", limited.port());
@@ -406,6 +409,12 @@ fn rate_limit_beyond_the_cap_and_server_errors_are_unknown() {
     std::fs::write(
         dir.path().join("broken.json"),
         config_auth(&h2, USER, PASSWORD),
+    )
+    .unwrap();
+    let h3 = format!("127.0.0.1:{}", busy.port());
+    std::fs::write(
+        dir.path().join("busy.json"),
+        config_auth(&h3, USER, PASSWORD),
     )
     .unwrap();
     let run = scan_dir(dir.path(), &["--verify", "--verify-ca-file", &ca], &[]);
@@ -426,6 +435,13 @@ fn rate_limit_beyond_the_cap_and_server_errors_are_unknown() {
         "high",
         "unknown keeps the severity"
     );
+    assert_eq!(run.status("busy.json"), "unknown");
+    assert!(
+        run.reason("busy.json").contains("after 3 attempts"),
+        "{}",
+        run.reason("busy.json")
+    );
+    assert_eq!(busy.seen().len(), 3);
     assert!(run.elapsed < Duration::from_secs(10), "{:?}", run.elapsed);
 }
 
@@ -845,6 +861,7 @@ fn documented_registry_flows() {
             ),
         ),
         ("open.json", config_auth(&h(&open), USER, PASSWORD)),
+        ("identity-on-basic.json", config_identity(&h(&ecr), REFRESH)),
     ];
     for (name, text) in &files {
         std::fs::write(dir.path().join(name), text).unwrap();
@@ -863,6 +880,10 @@ fn documented_registry_flows() {
     assert!(run.reason("ecr-expired.json").contains("no request sent"));
     assert_eq!(run.status("open.json"), "unknown");
     assert!(run.reason("open.json").contains("without authentication"));
+    assert_eq!(run.status("identity-on-basic.json"), "unknown");
+    assert!(run
+        .reason("identity-on-basic.json")
+        .contains("token service"));
 
     let token_get = |s: &FakeServer| {
         s.seen()

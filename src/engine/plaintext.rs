@@ -22,6 +22,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use crate::forms::placeholder::literal_credential;
 use crate::forms::{Candidate, Check, Form, FORMS};
 use crate::model::finding::{RawFinding, Secret};
+use crate::model::rule::Rule;
 use crate::readers::{hcl, yaml};
 
 /// Every gate literal of the forms run here, once, in a fixed order (bit
@@ -155,6 +156,22 @@ pub fn scan(text: &[u8], out: &mut Vec<RawFinding>) {
     if found.is_empty() {
         return;
     }
+    // The general form (`structured`) yields to any other finding on the
+    // same value or of the same secret: a kubectl-style entry is reported
+    // once, at its `auth`, and a form that knows the shape names it.
+    let general = |f: &RawFinding| f.rule == Rule::RegistryCredential;
+    let specific: Vec<(std::ops::Range<usize>, Secret)> = found
+        .iter()
+        .chain(out.iter())
+        .filter(|f| !general(f))
+        .map(|f| (f.span.clone(), f.secret.clone()))
+        .collect();
+    found.retain(|f| {
+        !general(f)
+            || !specific.iter().any(|(s, secret)| {
+                (s.start < f.span.end && f.span.start < s.end) || *secret == f.secret
+            })
+    });
     out.retain(|e| {
         !found
             .iter()
@@ -231,7 +248,9 @@ mod tests {
         assert_ne!(present(b"docker login"), 0);
         assert_ne!(present(b"X-Registry-Auth: x"), 0);
         // Command names and YAML keys are case-sensitive where they are
-        // used, so upper-case words gate nothing.
-        assert_eq!(present(b"DOCKER LOGIN PASSWORD"), 0);
+        // used, so upper-case words gate nothing (environment names such
+        // as `REGISTRY_PASSWORD` are gated in upper case).
+        assert_eq!(present(b"DOCKER LOGIN CREDS"), 0);
+        assert_ne!(present(b"REGISTRY_PASSWORD=x"), 0);
     }
 }

@@ -31,7 +31,7 @@ pub(crate) const FORM: Form = Form {
     gate: TRIGGERS,
     check: Check::Text(scan),
     hint: None,
-    doc: "A literal password or token on a login command, in any file (shell, Makefile, Dockerfile `RUN`, CI `run:`/`script:`, Markdown, PowerShell), across `\\` and `` ` `` continuations and inside quoted strings: `docker`/`podman`/`buildah`/`nerdctl`/`finch`/`skopeo login`, `helm registry login`, `oras login` (and `oras push`/`pull -p`, `--identity-token`), `crane auth login`, `regctl registry login`, `az acr login` with `-p X`, `-pX`, `-p=X`, `--password X`, `--password=X`; `echo X \\| … --password-stdin`, `printf`, `<<< X`; `kubectl`/`oc create secret docker-registry --docker-password=X`; `skopeo --creds`/`--src-creds`/`--dest-creds u:p`; `crictl --creds u:p`; `ctr -u`/`--user u:p`.",
+    doc: "A literal password or token on a login command, in any file (shell, Makefile, Dockerfile `RUN`, CI `run:`/`script:`, Markdown, PowerShell), across `\\` and `` ` `` continuations and inside quoted strings: `docker`/`podman`/`buildah`/`nerdctl`/`finch`/`skopeo login`, `helm registry login`, `oras login` (and `oras push`/`pull -p`, `--identity-token`), `crane auth login`, `regctl registry login`, `az acr login` with `-p X`, `-pX`, `-p=X`, `--password X`, `--password=X`; `echo X \\| … --password-stdin`, `printf`, `<<< X`; `kubectl`/`oc create secret docker-registry --docker-password=X`; `skopeo --creds`/`--src-creds`/`--dest-creds u:p`; `crictl --creds u:p`; `ctr -u`/`--user u:p`; `podman`/`buildah --creds u:p` on every subcommand; `helm --set`/`--set-string` under a registry-credential key (`imageCredentials.password=`); `--password` on any command whose arguments name a registry (`argocd repo add`, `flux create secret oci`, `apptainer remote login`, `az containerapp registry set`); the `k` alias of kubectl. Commands are read behind prompts and comment markers (`$ `, `# `, `> `, `PS> `, `C:\\> `, `// `, `REM `), after an unclosed backtick or quote, and in argv arrays (`[\"podman\", \"pull\", \"--creds\", …]`).",
 };
 
 /// Words one of which is in every logical line this form reads: every
@@ -39,7 +39,15 @@ pub(crate) const FORM: Form = Form {
 /// `docker-registry` (kubectl/oc), the `ctr` program followed by its
 /// arguments (with its space), or `oras` (whose push/pull take `-p`). They
 /// are matched case-sensitively: the tools' subcommands and options are.
-const TRIGGERS: &[&str] = &["login", "creds", "docker-registry", "ctr ", "oras"];
+const TRIGGERS: &[&str] = &[
+    "login",
+    "creds",
+    "docker-registry",
+    "ctr ",
+    "oras",
+    "-password",
+    "--set",
+];
 
 /// Physical lines followed back through continuations.
 const MAX_BACK: usize = 64;
@@ -91,10 +99,15 @@ fn scan(text: &[u8], out: &mut Vec<Candidate>) {
         from = done;
         // Tokenize only lines that name one of the programs, as a word.
         let line = &text[start..end];
-        if programs()
-            .find_iter(line)
-            .any(|p| is_word(line, p.start(), p.end()))
+        // `--password` and `--set` are read on any program (a registry
+        // signal decides); the other triggers need a known program.
+        let any_program = matches!(&text[m.start()..m.end()], b"-password" | b"--set");
+        if any_program
+            || programs()
+                .find_iter(line)
+                .any(|p| is_word(line, p.start(), p.end()))
         {
+            let start = after_comment_marker(text, start, end);
             let (tokens, _) = shell::tokenize(text, None, start, end);
             commands(&tokens, out, 0);
         }
@@ -102,6 +115,24 @@ fn scan(text: &[u8], out: &mut Vec<Candidate>) {
             break;
         }
     }
+}
+
+/// Past a comment marker that starts the line (`#`, `##`): commands that
+/// scripts keep commented out, and the root prompt `# ` of docs pages,
+/// still hold the password. (`//`, `REM`, `::`, `$`, `>`, `PS>`, `C:\>`
+/// are read as words before the program and need nothing.)
+fn after_comment_marker(text: &[u8], start: usize, end: usize) -> usize {
+    let mut i = start;
+    while i < end && matches!(text[i], b' ' | b'\t') {
+        i += 1;
+    }
+    if i < end && text[i] == b'#' && text.get(i + 1) != Some(&b'!') {
+        while i < end && text[i] == b'#' {
+            i += 1;
+        }
+        return i;
+    }
+    start
 }
 
 /// Whether `text[start..end]` stands alone: no letter, digit or `_`
@@ -197,6 +228,11 @@ fn commands(tokens: &[Token], out: &mut Vec<Candidate>, depth: usize) {
     for (k, &(seg, piped)) in segments.iter().enumerate() {
         let prev = (k > 0 && piped).then(|| segments[k - 1].0);
         command(seg, prev, out);
+        // An argv array in code: `["podman", "pull", "--creds", "u:p"]`,
+        // `exec.Command("skopeo", "copy", ...)`.
+        if let Some(argv) = argv_words(seg) {
+            command(&argv, None, out);
+        }
     }
     // Commands quoted inside one word: `run: "docker login -p X"`.
     if depth < MAX_NEST {
@@ -221,18 +257,26 @@ fn command(seg: &[Token], prev: Option<&[Token]>, out: &mut Vec<Candidate>) {
         }
         let name = program(&t.value);
         let matched = match name {
-            "docker" | "podman" | "buildah" | "nerdctl" | "finch" => {
-                login(seg, p, &["login"], name, prev, out)
+            "docker" | "nerdctl" | "finch" => login(seg, p, &["login"], name, prev, out),
+            // `--creds` on every subcommand that takes it (pull, push, run,
+            // build/bud, from, ...).
+            // (`podman login` takes `--creds` too.)
+            "podman" | "buildah" => {
+                let logged_in = login(seg, p, &["login"], name, prev, out);
+                pair_options(seg, p, name, out) || logged_in
             }
             "skopeo" => {
                 login(seg, p, &["login"], name, prev, out) || pair_options(seg, p, name, out)
             }
             "oras" => login(seg, p, &["login"], name, prev, out) || oras_other(seg, p, out),
-            "helm" => login(seg, p, &["registry", "login"], name, prev, out),
+            "helm" => {
+                login(seg, p, &["registry", "login"], name, prev, out) || helm_set(seg, p, out)
+            }
             "crane" => login(seg, p, &["auth", "login"], name, prev, out),
             "regctl" => login(seg, p, &["registry", "login"], name, prev, out),
             "az" => login(seg, p, &["acr", "login"], name, prev, out),
-            "kubectl" | "oc" => docker_registry_secret(seg, p, name, out),
+            // `k`: the usual alias of kubectl.
+            "kubectl" | "oc" | "k" => docker_registry_secret(seg, p, name, out),
             "ctr" | "crictl" => pair_options(seg, p, name, out),
             _ => false,
         };
@@ -240,6 +284,166 @@ fn command(seg: &[Token], prev: Option<&[Token]>, out: &mut Vec<Candidate>) {
             return;
         }
     }
+    registry_password_option(seg, out);
+}
+
+/// The words of an argv array: each word's quoted parts, when the
+/// segment is a list of quoted strings separated by commas.
+fn argv_words(seg: &[Token]) -> Option<Vec<Token>> {
+    let listed = |t: &Token| {
+        !t.op
+            && !t.quoted.is_empty()
+            && t.value.len() > t.quoted.iter().map(|r| r.len()).sum::<usize>()
+            && t.value.ends_with([',', ']', ')'])
+    };
+    if seg.iter().filter(|t| listed(t)).count() < 2 {
+        return None;
+    }
+    let words: Vec<Token> = seg
+        .iter()
+        .filter(|t| !t.op)
+        .flat_map(|t| t.quoted_parts().collect::<Vec<_>>())
+        .collect();
+    (words.len() >= 2).then_some(words)
+}
+
+/// Options that carry a registry password on tools whose commands are
+/// not read one by one (`argocd repo add`, `flux create secret oci`,
+/// `apptainer remote login`, `az containerapp registry set`, `trivy`).
+const PASSWORD_OPTIONS: &[&str] = &[
+    "--password",
+    "--registry-password",
+    "--docker-password",
+    "--docker-registry-server-password",
+];
+const USER_OPTIONS: &[&str] = &[
+    "--username",
+    "-u",
+    "--user",
+    "--registry-username",
+    "--docker-username",
+    "--docker-registry-server-user",
+];
+
+/// Any command with a literal `--password` and a registry signal in its
+/// words: a registry-like host (`registry.*`, `*.azurecr.io`, `ghcr.io`)
+/// or an `oci://`/`docker://` URL, as an argument or an option value.
+fn registry_password_option(seg: &[Token], out: &mut Vec<Candidate>) {
+    let (opts, pos) = parse(seg);
+    let Some(secret) = opt(&opts, PASSWORD_OPTIONS) else {
+        return;
+    };
+    let registry = pos
+        .iter()
+        .map(|t| t.value.as_str())
+        .chain(
+            opts.iter()
+                .filter_map(|o| o.value.as_ref())
+                .map(|t| t.value.as_str()),
+        )
+        .find(|v| crate::forms::structured::registry_like(v))
+        .map(crate::forms::structured::host_of);
+    let Some(registry) = registry else {
+        return;
+    };
+    let program = seg
+        .iter()
+        .find(|t| !t.op && !t.value.starts_with('-'))
+        .map_or("", |t| program(&t.value));
+    emit(
+        Emit {
+            registry: Some(registry),
+            username: opt(&opts, USER_OPTIONS).map(|t| t.value.clone()),
+            secret,
+            kind: SecretKind::Password,
+            chain: format!("command: {program} --password (registry argument)"),
+        },
+        out,
+    );
+}
+
+/// `helm install|upgrade|template ... --set[-string] k.password=X`, where
+/// the key path names a registry credential (`imageCredentials`,
+/// `imagePullSecret`, `registry`, `docker`). Always reads the whole
+/// segment.
+fn helm_set(seg: &[Token], p: usize, out: &mut Vec<Candidate>) -> bool {
+    let mut sets: Vec<Token> = Vec::new();
+    let mut i = p + 1;
+    while i < seg.len() {
+        let t = &seg[i];
+        let v = t.value.as_str();
+        if v == "--set" || v == "--set-string" {
+            if let Some(next) = seg.get(i + 1).filter(|n| !n.op) {
+                sets.push(next.clone());
+                i += 1;
+            }
+        } else if let Some(rest) = v.strip_prefix("--set=").or(v.strip_prefix("--set-string=")) {
+            sets.push(t.tail(v.len() - rest.len()));
+        }
+        i += 1;
+    }
+    // Each `--set` holds `k=v[,k=v]`.
+    let mut assigns: Vec<(String, Token)> = Vec::new();
+    for s in &sets {
+        let mut from = 0;
+        for part in s.value.split(',') {
+            if let Some(eq) = part.find('=') {
+                let value = s.tail(from + eq + 1);
+                let value = Token {
+                    value: value
+                        .value
+                        .get(..part.len() - eq - 1)
+                        .unwrap_or_default()
+                        .to_string(),
+                    offsets: value
+                        .offsets
+                        .get(..part.len() - eq)
+                        .unwrap_or_default()
+                        .to_vec(),
+                    op: false,
+                    quoted: Vec::new(),
+                };
+                assigns.push((part.get(..eq).unwrap_or_default().to_string(), value));
+            }
+            from += part.len() + 1;
+        }
+    }
+    for (key, value) in &assigns {
+        let lower = key.to_ascii_lowercase();
+        let Some((prefix, last)) = lower.rsplit_once('.') else {
+            continue;
+        };
+        if !matches!(last, "password" | "token" | "pass" | "accesstoken") {
+            continue;
+        }
+        let registry_path = ["imagecredentials", "imagepullsecret", "registry", "docker"]
+            .iter()
+            .any(|w| prefix.contains(w));
+        if !registry_path {
+            continue;
+        }
+        let sibling = |names: &[&str]| {
+            assigns
+                .iter()
+                .find(|(k, _)| {
+                    k.to_ascii_lowercase()
+                        .rsplit_once('.')
+                        .is_some_and(|(p, l)| p == prefix && names.contains(&l))
+                })
+                .map(|(_, v)| v.value.clone())
+        };
+        emit(
+            Emit {
+                registry: sibling(&["registry", "server", "host"]),
+                username: sibling(&["username", "user"]),
+                secret: value,
+                kind: SecretKind::Password,
+                chain: format!("command: helm --set {key}"),
+            },
+            out,
+        );
+    }
+    !sets.is_empty()
 }
 
 struct Emit<'a> {

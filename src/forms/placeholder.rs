@@ -1,4 +1,4 @@
-//! Placeholders, references and implausible pairs (FORMATS.md section 9).
+//! Placeholders, references and implausible pairs (docs/placeholders.md).
 //!
 //! A linter that cries wolf gets uninstalled: everything here errs on the
 //! side of "not a credential" for values that documentation, templates and

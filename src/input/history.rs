@@ -510,6 +510,10 @@ fn list(
         "log",
         "--raw",
         "-z",
+        // Whatever log.showRoot and diff.relative say: root commits list
+        // their whole tree, and paths are relative to the top.
+        "--root",
+        "--no-relative",
         "--no-abbrev",
         "--no-renames",
         "--no-color",

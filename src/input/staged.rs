@@ -199,6 +199,8 @@ fn read_blobs(
     let (mut cat, mut stdin) = CatFile::spawn(git(top))
         .map_err(|e| StagedError(format!("cannot run git cat-file: {e}")))?;
     let ids: Vec<String> = blobs.iter().map(|(_, id)| id.clone()).collect();
+    let lfs_store = lfs_store(top);
+    let lfs_store = lfs_store.as_deref();
     let (tx, rx) = bounded::<(String, Vec<u8>)>(threads * 2);
     let result = std::thread::scope(|s| {
         // Feed ids on another thread: git may block writing its output
@@ -214,7 +216,10 @@ fn read_blobs(
             let rx = rx.clone();
             s.spawn(move || {
                 for (path, bytes) in rx {
-                    super::guarded(&path, sink, || scan_bytes(&path, &bytes, settings, sink));
+                    super::guarded(&path, sink, || match lfs_pointer_oid(&bytes) {
+                        Some(oid) => scan_lfs_object(&path, &oid, lfs_store, settings, sink),
+                        None => scan_bytes(&path, &bytes, settings, sink),
+                    });
                 }
             });
         }
@@ -249,9 +254,63 @@ fn read_blobs(
     status.map_err(|e| StagedError(format!("git cat-file: {e}")))
 }
 
+/// The `sha256` object id of a git-lfs pointer file, if `bytes` is one.
+pub fn lfs_pointer_oid(bytes: &[u8]) -> Option<String> {
+    if bytes.len() > 1024 || !bytes.starts_with(b"version https://git-lfs.github.com/spec/") {
+        return None;
+    }
+    let text = std::str::from_utf8(bytes).ok()?;
+    let oid = text
+        .lines()
+        .find_map(|l| l.strip_prefix("oid sha256:"))?
+        .trim();
+    (oid.len() == 64 && oid.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then(|| oid.to_ascii_lowercase())
+}
+
+/// The local LFS object store: `lfs/objects` in the common git directory.
+fn lfs_store(top: &Path) -> Option<PathBuf> {
+    let out = run(
+        git(top).args(["rev-parse", "--path-format=absolute", "--git-common-dir"]),
+        "rev-parse --git-common-dir",
+    )
+    .ok()?;
+    let dir = String::from_utf8_lossy(&out).trim_end().to_string();
+    Some(PathBuf::from(dir).join("lfs").join("objects"))
+}
+
+/// Scans the content a staged git-lfs pointer stands for: the local LFS
+/// object when it is there, else a note that the content was not scanned.
+fn scan_lfs_object(path: &str, oid: &str, store: Option<&Path>, settings: &Settings, sink: &Sink) {
+    let object = store.and_then(|s| {
+        let p = s.join(oid.get(..2)?).join(oid.get(2..4)?).join(oid);
+        p.is_file().then_some(p)
+    });
+    match object {
+        Some(p) => super::walk::scan_file(&p, path, settings, sink),
+        None => sink.note(
+            path,
+            format!(
+                "staged as a git-lfs pointer; the LFS object sha256:{oid} is not in the local \
+                 store, so its content was not scanned"
+            ),
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lfs_pointers_are_recognised() {
+        let oid = "4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393";
+        let ptr =
+            format!("version https://git-lfs.github.com/spec/v1\noid sha256:{oid}\nsize 12345\n");
+        assert_eq!(lfs_pointer_oid(ptr.as_bytes()).as_deref(), Some(oid));
+        assert_eq!(lfs_pointer_oid(b"version 1\noid sha256:abc\n"), None);
+        assert_eq!(lfs_pointer_oid(b"{\"auths\": {}}"), None);
+    }
 
     #[test]
     fn raw_output_with_renames_and_odd_names() {

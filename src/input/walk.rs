@@ -36,6 +36,35 @@ pub struct WalkOptions {
     pub threads: usize,
     /// Paths excluded by the config file.
     pub excludes: Option<Arc<Excludes>>,
+    /// Reported paths are relative to this directory (absolute: the
+    /// repository root), however the PATHs were typed, so fingerprints
+    /// and baselines match from any directory; `None` keeps them as typed.
+    pub report_root: Option<ReportRoot>,
+}
+
+/// Where reported paths start: the repository root, and the current
+/// directory that relative PATHs are resolved against.
+#[derive(Debug, Clone)]
+pub struct ReportRoot {
+    pub root: std::path::PathBuf,
+    pub cwd: std::path::PathBuf,
+}
+
+impl WalkOptions {
+    /// The reported name of `p`: relative to the report root when under
+    /// it (`k8s/../k8s/x.yaml`, `/abs/repo/k8s/x.yaml` and `x.yaml` from
+    /// `k8s/` are all `k8s/x.yaml`), else absolute; `.` and `..` resolved.
+    pub fn display(&self, p: &Path) -> String {
+        let Some(r) = &self.report_root else {
+            return display_path(p);
+        };
+        let abs = crate::settings::absolute(p, &r.cwd);
+        match abs.strip_prefix(&r.root) {
+            Ok(rel) if rel.as_os_str().is_empty() => ".".to_string(),
+            Ok(rel) => display_path(rel),
+            Err(_) => display_path(&abs),
+        }
+    }
 }
 
 thread_local! {
@@ -52,7 +81,7 @@ pub fn walk(paths: &[&Path], walk: &WalkOptions, settings: &Settings, sink: &Sin
     for &p in paths {
         let is_dir = std::fs::metadata(p).is_ok_and(|m| m.is_dir());
         if !is_dir {
-            let display = display_path(p);
+            let display = walk.display(p);
             if walk
                 .excludes
                 .as_ref()
@@ -124,7 +153,7 @@ fn git_walk(dir: &Path, walk: &WalkOptions, settings: &Settings, sink: &Sink) {
         Err(e) => {
             // Not listable after all: walk it.
             sink.note(
-                &display_path(dir),
+                &walk.display(dir),
                 format!("git ls-files failed ({e}); walked the directory instead"),
             );
             return tree_walk(&[dir], walk, settings, sink);
@@ -159,7 +188,7 @@ fn git_walk(dir: &Path, walk: &WalkOptions, settings: &Settings, sink: &Sink) {
             sink.excluded.fetch_add(1, Ordering::Relaxed);
             continue;
         }
-        let display = display_path(path);
+        let display = walk.display(path);
         if is_dir {
             if path.join(".git").exists() {
                 git_walk(path, walk, settings, sink);
@@ -253,7 +282,7 @@ fn tree_walk(paths: &[&Path], walk: &WalkOptions, settings: &Settings, sink: &Si
                     sink.excluded.fetch_add(1, Ordering::Relaxed);
                 }
                 Ok(entry) => {
-                    let display = display_path(entry.path());
+                    let display = walk.display(entry.path());
                     match entry.file_type() {
                         Some(t) if t.is_file() => super::guarded(&display, sink, || {
                             scan_file(entry.path(), &display, settings, sink)

@@ -1,5 +1,5 @@
 //! Classification: what kind of token a finding holds and how bad its leak
-//! is (FORMATS.md section 7).
+//! is (docs/classification.md).
 //!
 //! Every finding is classified from its username, secret, secret field and
 //! registry, whichever detector produced it. The kind decides where to

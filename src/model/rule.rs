@@ -28,6 +28,10 @@ pub enum Rule {
     /// A registry credential in infrastructure code (Terraform, Ansible).
     #[serde(rename = "CS014")]
     IacCredential,
+    /// A registry credential object in any structured text (YAML, JSON,
+    /// TOML, HCL, XML, env files, code), found by its registry signal.
+    #[serde(rename = "CS015")]
+    RegistryCredential,
 }
 
 impl Rule {
@@ -40,6 +44,7 @@ impl Rule {
         Rule::EngineAuthHeader,
         Rule::RuntimeConfig,
         Rule::IacCredential,
+        Rule::RegistryCredential,
     ];
 
     pub fn id(self) -> &'static str {
@@ -52,6 +57,7 @@ impl Rule {
             Rule::EngineAuthHeader => "CS012",
             Rule::RuntimeConfig => "CS013",
             Rule::IacCredential => "CS014",
+            Rule::RegistryCredential => "CS015",
         }
     }
 
@@ -65,6 +71,7 @@ impl Rule {
             Rule::EngineAuthHeader => "engine-api-auth-header",
             Rule::RuntimeConfig => "runtime-registry-config",
             Rule::IacCredential => "iac-registry-credential",
+            Rule::RegistryCredential => "registry-credential",
         }
     }
 
@@ -93,6 +100,9 @@ impl Rule {
             }
             Rule::IacCredential => {
                 "Terraform registry_auth or an Ansible docker_login task holds a literal registry password"
+            }
+            Rule::RegistryCredential => {
+                "A literal registry password or token sits in a credential object beside a registry (config, build file, SDK call, environment variable)"
             }
         }
     }

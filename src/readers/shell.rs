@@ -118,6 +118,11 @@ const CODE_PROGRAMS: &[&str] = &[
 /// backtick (PowerShell), ignoring a trailing `\r`.
 pub fn continues(line: &[u8]) -> bool {
     let line = line.strip_suffix(b"\r").unwrap_or(line);
+    // A Markdown code fence (```` ``` ````, ```` ```sh ````) is no PowerShell
+    // continuation.
+    if line.trim_ascii_start().starts_with(b"``") {
+        return false;
+    }
     matches!(line.last(), Some(b'\\' | b'`'))
 }
 
@@ -185,6 +190,12 @@ pub fn tokenize(
                 if let Some(next) = line_break(i) {
                     end_word(&mut cur, &mut out, at(i));
                     i = next;
+                } else if base.is_some() && matches!(src.get(i + 1), Some(b'n' | b'r' | b't')) {
+                    // Inside a string literal (a command quoted in JSON,
+                    // YAML, a Dockerfile), `\n` is a line break, not the
+                    // letter n: it ends the word.
+                    end_word(&mut cur, &mut out, at(i));
+                    i += 2;
                 } else if i + 1 < n && src[i + 1] != b'\n' {
                     push(&mut cur, src[i + 1], at(i + 1));
                     i += 2;
@@ -209,6 +220,11 @@ pub fn tokenize(
                     end_word(&mut cur, &mut out, at(i));
                     code_end = close;
                     i += 1;
+                } else if close.is_none() && cur.is_none() {
+                    // An unclosed backtick opening a word (a Go raw
+                    // string, a JS template spanning lines): the string
+                    // starts, and a command may follow.
+                    i += 1;
                 } else {
                     // Command substitution: kept verbatim, so the word is
                     // recognised as a reference.
@@ -220,8 +236,12 @@ pub fn tokenize(
             b'\'' | b'"' => {
                 let q = c;
                 let Some(close) = find_close(src, i + 1, q) else {
-                    // Unbalanced (an apostrophe in prose): literal.
-                    push(&mut cur, c, at(i));
+                    // Unbalanced: an apostrophe in prose is literal; a
+                    // quote opening a word opens a string that goes on
+                    // past the line (a command inside it is read).
+                    if cur.is_some() {
+                        push(&mut cur, c, at(i));
+                    }
                     i += 1;
                     continue;
                 };

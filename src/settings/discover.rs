@@ -15,12 +15,17 @@ use super::{absolute, FILE_NAME};
 
 /// The config file for a scan run in `cwd`.
 pub fn find(cwd: &Path) -> Option<PathBuf> {
+    Some(root(cwd).join(FILE_NAME)).filter(|p| p.is_file())
+}
+
+/// The root of the repository holding `cwd` (absolute), or `cwd` outside
+/// one. Reported paths and the config file are relative to it.
+pub fn root(cwd: &Path) -> PathBuf {
     let cwd = absolute(cwd, cwd);
-    let root = cwd
-        .ancestors()
+    cwd.ancestors()
         .find(|d| d.join(".git").exists())
-        .unwrap_or(&cwd);
-    Some(root.join(FILE_NAME)).filter(|p| p.is_file())
+        .unwrap_or(&cwd)
+        .to_path_buf()
 }
 
 #[cfg(test)]

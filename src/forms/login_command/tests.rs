@@ -247,3 +247,116 @@ fn long_lines_and_many_continuations_are_linear() {
     let _ = found(&opts.repeat(3));
     assert!(t.elapsed().as_secs() < 5, "{:?}", t.elapsed());
 }
+
+#[test]
+fn commands_behind_prompts_and_comment_markers() {
+    for prefix in [
+        "$ ", "# ", "#", "## ", "> ", "PS> ", "C:\\> ", "// ", "REM ", ":: ", "  # ",
+    ] {
+        for cmd in [
+            "docker login -u ci-bot -p Zq8vLm2Kp4Rt7Wx registry.example.test",
+            "skopeo inspect --creds ci-bot:Zq8vLm2Kp4Rt7Wx docker://registry.example.test/a:1",
+            "kubectl create secret docker-registry rc --docker-username=ci-bot --docker-password=Zq8vLm2Kp4Rt7Wx",
+        ] {
+            let text = format!("{prefix}{cmd}\n");
+            let f = one(&text, "Zq8vLm2Kp4Rt7Wx");
+            assert_eq!(f.username.as_deref(), Some("ci-bot"), "{text}");
+        }
+    }
+    // Inside a fenced code block, the fence is no continuation.
+    one(
+        "```\n# docker login -u ci-bot -p Zq8vLm2Kp4Rt7Wx registry.example.test\n```\n",
+        "Zq8vLm2Kp4Rt7Wx",
+    );
+    none("# docker login -u ci-bot -p $REGISTRY_PASSWORD registry.example.test\n");
+    none("#!/bin/sh\n# docker login -u <user> -p <password>\n");
+}
+
+#[test]
+fn login_after_an_unclosed_backtick_or_quote() {
+    for text in [
+        "var script = `docker login -u ci-bot -p Zq8vLm2Kp4Rt7Wx registry.example.test\ndocker push x\n`\n",
+        "script = \"docker login -u ci-bot -p Zq8vLm2Kp4Rt7Wx registry.example.test\n\"\n",
+        "args: 'docker login -u ci-bot -p Zq8vLm2Kp4Rt7Wx registry.example.test\n",
+    ] {
+        one(text, "Zq8vLm2Kp4Rt7Wx");
+    }
+    // An apostrophe inside a word stays literal prose.
+    none("don't docker login -u ci-bot -p $PASS registry.example.test\n");
+}
+
+#[test]
+fn creds_on_every_podman_and_buildah_subcommand() {
+    for sub in ["pull", "push", "run", "build", "bud", "from", "login"] {
+        for (prog, creds) in [
+            ("podman", "--creds ci-bot:Zq8vLm2Kp4Rt7Wx"),
+            ("buildah", "--creds=ci-bot:Zq8vLm2Kp4Rt7Wx"),
+            ("podman", "--creds 'ci-bot:Zq8vLm2Kp4Rt7Wx'"),
+        ] {
+            let text = format!("{prog} {sub} {creds} registry.example.test/a:1\n");
+            let f = one(&text, "Zq8vLm2Kp4Rt7Wx");
+            assert_eq!(f.username.as_deref(), Some("ci-bot"), "{text}");
+        }
+    }
+    none("podman pull --creds \"$USER:$PASS\" registry.example.test/a:1\n");
+    none("buildah bud --creds $(REGISTRY_USER):$(REGISTRY_PASSWORD) .\n");
+}
+
+#[test]
+fn argv_arrays_in_code() {
+    for text in [
+        "subprocess.run([\"podman\", \"pull\", \"--creds\", \"ci-bot:Zq8vLm2Kp4Rt7Wx\", img])\n",
+        "cmd := exec.Command(\"skopeo\", \"copy\", \"--src-creds\", \"ci-bot:Zq8vLm2Kp4Rt7Wx\", src, dst)\n",
+        "spawn('docker', ['login', '-u', 'ci-bot', '-p', 'Zq8vLm2Kp4Rt7Wx', 'registry.example.test'])\n",
+    ] {
+        one(text, "Zq8vLm2Kp4Rt7Wx");
+    }
+    none("subprocess.run([\"podman\", \"pull\", \"--creds\", creds, img])\n");
+}
+
+#[test]
+fn kubectl_alias_k() {
+    let f = one(
+        "k create secret docker-registry rc --docker-server=r.example.test --docker-username=ci-bot --docker-password=Zq8vLm2Kp4Rt7Wx\n",
+        "Zq8vLm2Kp4Rt7Wx",
+    );
+    assert_eq!(f.registry.as_deref(), Some("r.example.test"));
+}
+
+#[test]
+fn helm_set_with_registry_credential_keys() {
+    for set in [
+        "--set imageCredentials.password=Zq8vLm2Kp4Rt7Wx",
+        "--set-string imagePullSecret.password=Zq8vLm2Kp4Rt7Wx",
+        "--set registry.username=ci-bot,registry.password=Zq8vLm2Kp4Rt7Wx",
+        "--set=global.docker.password=Zq8vLm2Kp4Rt7Wx",
+    ] {
+        one(
+            &format!("helm upgrade --install app ./chart {set}\n"),
+            "Zq8vLm2Kp4Rt7Wx",
+        );
+    }
+    let f = one(
+        "helm install app ./c --set imageCredentials.username=ci-bot --set imageCredentials.password=Zq8vLm2Kp4Rt7Wx\n",
+        "Zq8vLm2Kp4Rt7Wx",
+    );
+    assert_eq!(f.username.as_deref(), Some("ci-bot"));
+    none("helm install app ./c --set postgresql.auth.password=Zq8vLm2Kp4Rt7Wx\n");
+    none("helm install app ./c --set imageCredentials.password=$REGISTRY_PASSWORD\n");
+}
+
+#[test]
+fn password_option_with_a_registry_argument() {
+    for text in [
+        "argocd repo add registry.example.test/charts --type helm --enable-oci --username ci-bot --password Zq8vLm2Kp4Rt7Wx\n",
+        "flux create secret oci s --url=ghcr.io/acme --username=ci-bot --password=Zq8vLm2Kp4Rt7Wx\n",
+        "apptainer remote login --username ci-bot --password Zq8vLm2Kp4Rt7Wx docker://registry.example.test\n",
+        "az containerapp registry set -n app --server acme.azurecr.io --username ci-bot --password Zq8vLm2Kp4Rt7Wx\n",
+    ] {
+        let f = one(text, "Zq8vLm2Kp4Rt7Wx");
+        assert_eq!(f.username.as_deref(), Some("ci-bot"), "{text}");
+    }
+    // No registry in sight: a database or an unrelated tool.
+    none("mysql -h db.internal --user app --password Zq8vLm2Kp4Rt7Wx\n");
+    none("argocd repo add https://git.example.test/app.git --username ci-bot --password Zq8vLm2Kp4Rt7Wx\n");
+}

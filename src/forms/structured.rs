@@ -1,0 +1,1068 @@
+//! CS015: registry credential objects in any structured text: YAML, JSON,
+//! TOML, HCL, XML, properties and `.env` files, and the object literals,
+//! keyword arguments and builder calls of program code.
+//!
+//! One mechanism instead of one function per vendor form. Every line
+//! holding a password-like key (`password`, `login_password`, `Password`,
+//! `.withPassword(`, `REGISTRY_PASSWORD=`, `"Secret":` ...) is read as
+//! `key <separator> value` pairs (`:`, `=`, `=>`, `:=`, `<key>v</key>`,
+//! `key("v")`, `key.set("v")`, Ruby's `key 'v'`). A pair whose value is a
+//! literal (quoted, or bare where the syntax makes bare words values) is a
+//! candidate; the lines around it are read by indentation, which every one
+//! of these syntaxes uses for nesting in practice:
+//! - *siblings*: pairs on the same line and on the lines of the same
+//!   block at the same indentation;
+//! - *ancestors*: the lines that open the enclosing blocks (the nearest
+//!   line above with less indentation, then the one above that, ...).
+//!
+//! A candidate is reported only with a *registry signal*:
+//! - a sibling `registry`/`server`/`serveraddress`/`login_server`/... key
+//!   holding a host, or a `url`/`host`/`address`/`remoteurl`/`id`/`image`/
+//!   `repository` key holding a registry-like host (`registry.*`,
+//!   `*.azurecr.io`, `ghcr.io`, `docker.io`, `oci://...`);
+//! - an ancestor line naming a registry (`registry`, `registries`,
+//!   `imageCredentials`, `imagePullSecret`, `auths`, `authConfig`,
+//!   `dockerconfig`, a registry-like host as the key; `docker` within two
+//!   levels);
+//! - an `auth`/`credentials` parent beside an `image`/`repository` that
+//!   names a registry-like host (Jib, CircleCI);
+//! - a Kubernetes `kubernetes.io/basic-auth` Secret annotated
+//!   `tekton.dev/docker-*` or `kpack.io/docker`;
+//! - or a key that names the registry itself: an upper-case environment
+//!   name with a registry word and a secret word (`REGISTRY_PASSWORD`,
+//!   `DOCKERHUB_TOKEN`, `ACRPWD`, `TRIVY_PASSWORD`).
+//!
+//! The username is the literal of a sibling `username`/`user`/`login` key
+//! (for environment names, the one sharing the password's prefix).
+//! References, templates and placeholders are never values
+//! (`placeholder::literal_credential`), nor are bare identifiers of code
+//! (`password: pw,`, `var.registry_password`, `process.env.X`).
+
+use std::ops::Range;
+use std::sync::OnceLock;
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+
+use super::{Candidate, Check, Form};
+use crate::model::finding::{Context, SecretKind};
+use crate::model::rule::Rule;
+
+pub(crate) const FORM: Form = Form {
+    slug: "structured",
+    rule: Rule::RegistryCredential,
+    title: "registry credential object",
+    gate: TRIGGERS,
+    check: Check::Text(scan),
+    hint: None,
+    doc: "A literal password, token or `Creds=user:password` under a credential key in any structured text (YAML, JSON, TOML, HCL, XML, `.env`, properties, object literals, keyword arguments, builder calls such as `.withPassword(\"…\")`), reported only with a registry signal: a sibling `registry`/`serveraddress`/`login_server` key, a `url`/`host`/`server`/`image`/`repository` naming a registry-like host, an enclosing block naming a registry (`registry`, `imageCredentials`, `imagePullSecret`, `auths`, `authConfig`, a registry host as the key; `docker` within two levels), an `auth`/`credentials` block beside a registry image, a `kubernetes.io/basic-auth` Secret annotated `tekton.dev/docker-*` or `kpack.io/docker`, or an environment name holding a registry word (`REGISTRY_PASSWORD`, `DOCKERHUB_TOKEN`, `ACRPWD`, `TRIVY_PASSWORD`). Helm values, Tekton, kpack, Argo CD, Concourse, Spinnaker, Jib, Maven, Gradle, SDK clients, Pulumi, Packer, Salt, Puppet, Chef, Talos, distribution's proxy and quadlets all come through it.",
+};
+
+/// Gate spellings: one is part of every password-like key this reads.
+const TRIGGERS: &[&str] = &[
+    "password", "Password", "PASSWORD", "PWD=", "_TOKEN", "token:", "Secret\"", "Creds=",
+];
+
+/// Lines looked at around a candidate, each way.
+const REACH: usize = 24;
+/// Bytes around a candidate that must hold a registry hint (a cheap test
+/// before the lines are read): the reach of siblings and ancestors.
+const HINT_BEFORE: usize = 4096;
+const HINT_AFTER: usize = 2048;
+
+/// Words of which one is in every registry signal but the environment
+/// names and the Kubernetes annotations (matched case-insensitively).
+const HINTS: &[&str] = &[
+    "regist",
+    "docker",
+    "quay",
+    "ghcr",
+    "gcr.io",
+    "pkg.dev",
+    "azurecr",
+    "dkr.ecr",
+    "harbor",
+    "nvcr",
+    "icr.io",
+    "jfrog",
+    "oci://",
+    "auths",
+    "imagecredential",
+    "imagepullsecret",
+    "authconfig",
+    "pullsecret",
+    "cr.",
+    "container",
+];
+
+fn hints() -> &'static AhoCorasick {
+    static H: OnceLock<AhoCorasick> = OnceLock::new();
+    H.get_or_init(|| {
+        AhoCorasickBuilder::new()
+            .ascii_case_insensitive(true)
+            .build(HINTS)
+            .expect("static patterns")
+    })
+}
+/// Ancestor levels read for a registry word.
+const LEVELS: usize = 4;
+
+fn finder() -> &'static AhoCorasick {
+    static F: OnceLock<AhoCorasick> = OnceLock::new();
+    F.get_or_init(|| {
+        AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostFirst)
+            .build(TRIGGERS)
+            .expect("static patterns")
+    })
+}
+
+/// One `key <sep> value` pair on a line.
+#[derive(Debug, Clone)]
+struct Pair {
+    /// The key as written (without quotes).
+    key: String,
+    /// Lower-case, letters and digits only, without a `with`/`set` prefix.
+    norm: String,
+    /// The literal value and its span in the file, if the value is one.
+    value: Option<(String, Range<usize>)>,
+}
+
+/// The lines of a window of the text around the candidates being read:
+/// start offsets of each line, without its `\r\n`. A window spans
+/// [`WINDOW`] bytes each way, so siblings and ancestors are read without
+/// indexing a whole (possibly huge) file.
+struct Lines<'a> {
+    text: &'a [u8],
+    starts: Vec<usize>,
+    /// End of the window (a line end, or the text's end).
+    hi: usize,
+}
+
+/// Bytes indexed on each side of a candidate.
+const WINDOW: usize = 16 * 1024;
+
+impl<'a> Lines<'a> {
+    fn around(text: &'a [u8], pos: usize) -> Self {
+        let lo = pos.saturating_sub(WINDOW);
+        let lo = if lo == 0 {
+            0
+        } else {
+            memchr::memchr(b'\n', &text[lo..pos]).map_or(pos, |i| lo + i + 1)
+        };
+        let hi = (pos + WINDOW).min(text.len());
+        let hi = memchr::memrchr(b'\n', &text[pos..hi])
+            .map_or(hi, |i| pos + i)
+            .max(memchr::memchr(b'\n', &text[pos..]).map_or(text.len(), |i| pos + i));
+        let mut starts = vec![lo];
+        starts.extend(memchr::memchr_iter(b'\n', &text[lo..hi]).map(|i| lo + i + 1));
+        if starts.len() > 1 && starts.last() == Some(&hi) {
+            starts.pop();
+        }
+        Lines { text, starts, hi }
+    }
+
+    /// Whether a candidate at `pos` has its full reach inside the window.
+    fn covers(&self, pos: usize) -> bool {
+        let lo = self.starts[0];
+        (lo == 0 || pos - lo >= WINDOW / 2)
+            && pos < self.hi
+            && (self.hi == self.text.len() || self.hi - pos >= WINDOW / 4)
+    }
+
+    fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    fn range(&self, i: usize) -> Range<usize> {
+        let s = self.starts[i];
+        let mut e = self.starts.get(i + 1).map_or(self.hi, |n| n - 1);
+        if e > s && self.text[e - 1] == b'\r' {
+            e -= 1;
+        }
+        s..e.max(s)
+    }
+
+    fn line(&self, i: usize) -> &'a [u8] {
+        &self.text[self.range(i)]
+    }
+
+    fn index_of(&self, pos: usize) -> usize {
+        match self.starts.binary_search(&pos) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        }
+    }
+
+    /// Indentation (a tab counts as one column, like a space), or `None`
+    /// for a blank or comment-only line.
+    fn indent(&self, i: usize) -> Option<usize> {
+        let l = self.line(i);
+        let n = l.iter().take_while(|c| matches!(c, b' ' | b'\t')).count();
+        let rest = &l[n..];
+        if rest.is_empty()
+            || rest.starts_with(b"#")
+            || rest.starts_with(b"//")
+            || rest.starts_with(b"<!--")
+            || rest.starts_with(b"/*")
+            || rest.starts_with(b"* ")
+        {
+            return None;
+        }
+        Some(n)
+    }
+}
+
+/// Reads every candidate line of `text`.
+pub(crate) fn scan(text: &[u8], out: &mut Vec<Candidate>) {
+    // Hints are searched lazily, only as far as candidates need them
+    // (candidates come in text order).
+    let mut hint_iter = hints().find_iter(text).map(|m| m.start()).peekable();
+    let mut near: std::collections::VecDeque<usize> = std::collections::VecDeque::new();
+    let mut near_hint = |pos: usize| {
+        while let Some(&h) = hint_iter.peek() {
+            if h > pos + HINT_AFTER {
+                break;
+            }
+            near.push_back(h);
+            hint_iter.next();
+        }
+        while near.front().is_some_and(|&h| h + HINT_BEFORE < pos) {
+            near.pop_front();
+        }
+        !near.is_empty()
+    };
+    let mut basic_auth: Option<bool> = None;
+    let mut window: Option<Lines<'_>> = None;
+    // End of the last line read: later matches on it are skipped.
+    let mut done: Option<usize> = None;
+    for m in finder().find_iter(text) {
+        if done.is_some_and(|d| m.start() <= d) || !key_shaped(text, m.end()) {
+            continue;
+        }
+        let line_range = line_around(text, m.start());
+        done = Some(line_range.end);
+        let pairs = pairs(text, line_range.clone());
+        for (k, p) in pairs.iter().enumerate() {
+            let Some((value, span)) = &p.value else {
+                continue;
+            };
+            // `Creds=user:password` (podman quadlets, `creds:` options).
+            let pair_value = matches!(p.norm.as_str(), "creds" | "srccreds" | "destcreds")
+                .then(|| value.split_once(':'))
+                .flatten();
+            let (user, secret, at) = match pair_value {
+                Some((user, secret)) => {
+                    if !near_hint(span.start) {
+                        continue;
+                    }
+                    (Some(user), secret, span.start + user.len() + 1)
+                }
+                None => {
+                    if !is_secret_key(p) {
+                        continue;
+                    }
+                    if !env_named(&p.key)
+                        && !near_hint(span.start)
+                        && !*basic_auth.get_or_insert_with(|| mentions_basic_auth(text))
+                    {
+                        continue;
+                    }
+                    let quoted = span.start > 0 && matches!(text[span.start - 1], b'"' | b'\'');
+                    if !quoted && code_variable(value) {
+                        continue;
+                    }
+                    (None, value.as_str(), span.start)
+                }
+            };
+            if !crate::forms::placeholder::plausible_secret(secret) {
+                continue;
+            }
+            // Only now index the lines around the candidate.
+            let lines = match window.take() {
+                Some(w) if w.covers(span.start) => w,
+                _ => Lines::around(text, span.start),
+            };
+            let lines = window.insert(lines);
+            let li = lines.index_of(line_range.start);
+            let Some(found) = judge(text, lines, li, &pairs, k) else {
+                continue;
+            };
+            let (username, chain) = match user {
+                Some(u) => (
+                    Some(u.to_string()),
+                    format!("{}: {} user:password", found.how, p.key),
+                ),
+                None => (found.username, format!("{}: {}", found.how, p.key)),
+            };
+            out.push(Candidate {
+                rule: Rule::RegistryCredential,
+                context: Context::Other,
+                span: at..at + secret.len(),
+                secret: secret.to_string(),
+                username,
+                registry: found.registry,
+                kind: SecretKind::Password,
+                chain,
+            });
+        }
+    }
+}
+
+/// Whether a trigger ending at `end` ends a key: the rest of the key
+/// (`word` characters), an optional closing quote or `>`, blanks, then a
+/// separator or the start of a value (`:`, `=`, `(`, `.set(`, a quote). Prose
+/// (`the password is`) is skipped without parsing its line.
+fn key_shaped(text: &[u8], end: usize) -> bool {
+    let mut i = end;
+    let stop = (end + 64).min(text.len());
+    while i < stop && (text[i].is_ascii_alphanumeric() || matches!(text[i], b'_' | b'-')) {
+        i += 1;
+    }
+    if i < stop && text[i] == b'>' {
+        // `<password>value`
+        return true;
+    }
+    if i < stop && matches!(text[i], b'"' | b'\'') {
+        i += 1;
+    }
+    while i < stop && matches!(text[i], b' ' | b'\t') {
+        i += 1;
+    }
+    i < stop && matches!(text[i], b':' | b'=' | b'(' | b'.' | b'"' | b'\'' | b'<')
+}
+
+/// The line holding `pos`, without its line end.
+fn line_around(text: &[u8], pos: usize) -> Range<usize> {
+    let s = memchr::memrchr(b'\n', &text[..pos]).map_or(0, |i| i + 1);
+    let mut e = memchr::memchr(b'\n', &text[pos..]).map_or(text.len(), |i| pos + i);
+    if e > s && text[e - 1] == b'\r' {
+        e -= 1;
+    }
+    s..e
+}
+
+struct Judged {
+    username: Option<String>,
+    registry: Option<String>,
+    how: &'static str,
+}
+
+/// The registry signal and username for the secret `pairs[k]` on line `li`.
+fn judge(text: &[u8], lines: &Lines<'_>, li: usize, pairs: &[Pair], k: usize) -> Option<Judged> {
+    let key = &pairs[k];
+    let indent = lines.indent(li).unwrap_or(0);
+    // Siblings: this line's other pairs, then the block's lines at the
+    // same indentation.
+    let mut siblings: Vec<Pair> = pairs
+        .iter()
+        .enumerate()
+        .filter(|(j, _)| *j != k)
+        .map(|(_, p)| p.clone())
+        .collect();
+    for dir in [-1isize, 1] {
+        let mut j = li as isize;
+        for _ in 0..REACH {
+            j += dir;
+            if j < 0 || j as usize >= lines.len() {
+                break;
+            }
+            let Some(ind) = lines.indent(j as usize) else {
+                continue;
+            };
+            if lines.line(j as usize).starts_with(b"---") {
+                break;
+            }
+            if ind < indent {
+                break;
+            }
+            if ind == indent {
+                siblings.extend(pairs_of(text, lines, j as usize));
+            }
+        }
+    }
+    // Ancestors: lines opening the enclosing blocks.
+    let mut ancestors: Vec<usize> = Vec::new();
+    let mut want = indent;
+    let mut j = li;
+    let mut budget = REACH * 2;
+    while j > 0 && ancestors.len() < LEVELS && budget > 0 {
+        j -= 1;
+        budget -= 1;
+        let Some(ind) = lines.indent(j) else { continue };
+        if lines.line(j).starts_with(b"---") {
+            break;
+        }
+        if ind < want {
+            ancestors.push(j);
+            want = ind;
+            if ind == 0 {
+                break;
+            }
+        }
+    }
+
+    let username = username_of(key, &siblings);
+    let mut registry = None;
+    let mut how = None;
+    for s in &siblings {
+        let Some((v, _)) = &s.value else { continue };
+        if REGISTRY_KEYS.contains(&s.norm.as_str()) && host_like(v) && !other_registry(v) {
+            registry = Some(v.clone());
+            how = Some("registry object");
+            break;
+        }
+        if URL_KEYS.contains(&s.norm.as_str()) && registry_like(v) {
+            registry = Some(host_of(v));
+            how = Some("registry object");
+            break;
+        }
+    }
+    if how.is_none() && env_named(&key.key) {
+        how = Some("registry environment variable");
+    }
+    if how.is_none() {
+        for (level, &a) in ancestors.iter().enumerate() {
+            let line = String::from_utf8_lossy(lines.line(a)).to_ascii_lowercase();
+            if REGISTRY_WORDS.iter().any(|w| line.contains(w))
+                || (level < 2 && line.contains("docker"))
+                || registry_like(line.trim())
+            {
+                how = Some("registry block");
+                break;
+            }
+        }
+    }
+    if how.is_none() {
+        // `auth`/`credentials` beside an image naming a registry (Jib,
+        // CircleCI): the parent's siblings.
+        if let Some(&parent) = ancestors.first() {
+            let pk = pairs_of(text, lines, parent)
+                .first()
+                .map(|p| p.norm.clone())
+                .or_else(|| opener_word(lines.line(parent)));
+            if pk.as_deref().is_some_and(|k| AUTH_PARENTS.contains(&k)) {
+                if let Some(host) = uncle_image(text, lines, parent) {
+                    registry = Some(host);
+                    how = Some("registry auth block");
+                }
+            }
+        }
+    }
+    if how.is_none() && annotated_basic_auth(text, lines, li) {
+        how = Some("Kubernetes basic-auth Secret for a registry");
+    }
+    Some(Judged {
+        username,
+        registry,
+        how: how?,
+    })
+}
+
+/// Keys whose value, when a host, names the registry.
+const REGISTRY_KEYS: &[&str] = &[
+    "registry",
+    "registryurl",
+    "registryaddress",
+    "registryserver",
+    "registryhost",
+    "registryname",
+    "serveraddress",
+    "loginserver",
+    "dockerserver",
+    "dockerregistry",
+    "dockerregistryserver",
+    "dockerregistryserverurl",
+];
+
+/// Keys whose value names the registry when it looks like one.
+const URL_KEYS: &[&str] = &[
+    "server",
+    "serverurl",
+    "url",
+    "uri",
+    "host",
+    "hostname",
+    "address",
+    "endpoint",
+    "remoteurl",
+    "id",
+    "image",
+    "imagename",
+    "repository",
+    "repo",
+];
+
+/// Words of an enclosing line that make a block a registry's.
+const REGISTRY_WORDS: &[&str] = &[
+    "registry",
+    "registries",
+    "imagecredentials",
+    "imagepullsecret",
+    "auths",
+    "authconfig",
+    "dockercfg",
+    "dockerconfig",
+    "registrycredentials",
+    "registryauth",
+    "registry_auth",
+    "pullsecret",
+];
+
+/// Parent keys of a credential that an `image` beside them explains.
+const AUTH_PARENTS: &[&str] = &["auth", "credentials", "authentication", "login"];
+
+/// Hosts of package registries that are not container registries.
+const OTHER_REGISTRIES: &[&str] = &[
+    "npmjs",
+    "yarnpkg",
+    "pypi",
+    "rubygems",
+    "nuget",
+    "crates.io",
+    "maven.org",
+    "gradle.org",
+    "packagist",
+];
+
+fn is_secret_key(p: &Pair) -> bool {
+    let n = p.norm.as_str();
+    if n.ends_with("password")
+        || n.ends_with("passwd")
+        || n.ends_with("pwd")
+        || n == "pass"
+        || n.ends_with("token")
+        || n == "secret"
+    {
+        // Not a file, a name or a flag about a password.
+        return !(n.contains("file")
+            || n.contains("path")
+            || n.contains("env")
+            || n.contains("stdin")
+            || n.contains("name")
+            || n.contains("type")
+            || n.contains("ref")
+            || n.contains("policy")
+            || n.contains("expir")
+            || n.contains("length"));
+    }
+    false
+}
+
+fn is_user_key(n: &str) -> bool {
+    n == "username"
+        || n == "user"
+        || n == "login"
+        || n == "loginusername"
+        || n.ends_with("username")
+        || n.ends_with("user")
+}
+
+fn username_of(key: &Pair, siblings: &[Pair]) -> Option<String> {
+    let literal = |p: &Pair| p.value.as_ref().map(|(v, _)| v.clone());
+    // Environment names: the user variable sharing the secret's prefix.
+    if key.key.bytes().any(|c| c.is_ascii_uppercase()) && key.key.contains('_') {
+        let prefix = key.key.rsplit_once('_').map_or("", |(a, _)| a);
+        if let Some(p) = siblings.iter().find(|p| {
+            p.value.is_some()
+                && p.key.starts_with(prefix)
+                && (p.key.ends_with("USER")
+                    || p.key.ends_with("USERNAME")
+                    || p.key.ends_with("LOGIN"))
+        }) {
+            return literal(p);
+        }
+    }
+    siblings
+        .iter()
+        .find(|p| p.value.is_some() && is_user_key(&p.norm))
+        .and_then(literal)
+}
+
+/// `REGISTRY_PASSWORD`, `DOCKERHUB_TOKEN`, `ACRPWD`, `TRIVY_PASSWORD`:
+/// an environment name holding a registry word and a secret word.
+fn env_named(key: &str) -> bool {
+    let k = key.trim_start_matches("export ").trim();
+    if !k
+        .bytes()
+        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_')
+    {
+        return false;
+    }
+    const REG: &[&str] = &[
+        "REGISTRY",
+        "DOCKER",
+        "HARBOR",
+        "QUAY",
+        "GHCR",
+        "ACR",
+        "ECR",
+        "GCR",
+        "TRIVY",
+        "CR_PAT",
+        "NEXUS_DOCKER",
+        "IMAGE_PULL",
+        "PULL_SECRET",
+    ];
+    const SECRET: &[&str] = &[
+        "PASSWORD", "PASSWD", "PWD", "TOKEN", "PASS", "SECRET", "PAT",
+    ];
+    REG.iter().any(|w| k.contains(w)) && SECRET.iter().any(|w| k.contains(w))
+}
+
+/// A host name, `host:port` or URL with one: a dot, a port or `localhost`,
+/// no blanks.
+fn host_like(v: &str) -> bool {
+    let v = v.trim();
+    !v.is_empty()
+        && !v.contains(char::is_whitespace)
+        && !crate::forms::placeholder::is_reference(v)
+        && (v.contains('.') || v.contains(':') || v.starts_with("localhost"))
+}
+
+/// The host part of a URL or image reference.
+pub(crate) fn host_of(v: &str) -> String {
+    let v = v.trim();
+    let v = v.split_once("://").map_or(v, |(_, r)| r);
+    v.split('/').next().unwrap_or(v).to_string()
+}
+
+/// A value naming a container registry: a host with a registry word, a
+/// known registry domain, or an `oci://` URL.
+pub(crate) fn registry_like(v: &str) -> bool {
+    let v = v.trim().to_ascii_lowercase();
+    if v.is_empty() || v.contains(char::is_whitespace) || v.len() > 200 {
+        return false;
+    }
+    if v.starts_with("oci://") || v.starts_with("docker://") {
+        return true;
+    }
+    let host = host_of(&v);
+    if !(host.contains('.') || host.contains(':')) {
+        return false;
+    }
+    if other_registry(&host) {
+        return false;
+    }
+    const HOSTS: &[&str] = &[
+        "registry", "docker", "harbor", "quay.io", "ghcr.io", "gcr.io", "pkg.dev", "azurecr.",
+        "dkr.ecr.", "nvcr.io", "icr.io", "jfrog.io",
+    ];
+    HOSTS.iter().any(|h| host.contains(h))
+}
+
+fn other_registry(v: &str) -> bool {
+    let v = v.to_ascii_lowercase();
+    OTHER_REGISTRIES.iter().any(|o| v.contains(o))
+}
+
+/// An `image`/`repository` line next to `parent` (same indentation, same
+/// block) naming a registry-like host.
+fn uncle_image(text: &[u8], lines: &Lines<'_>, parent: usize) -> Option<String> {
+    let indent = lines.indent(parent)?;
+    for dir in [-1isize, 1] {
+        let mut j = parent as isize;
+        for _ in 0..REACH {
+            j += dir;
+            if j < 0 || j as usize >= lines.len() {
+                break;
+            }
+            let Some(ind) = lines.indent(j as usize) else {
+                continue;
+            };
+            if ind < indent {
+                break;
+            }
+            if ind > indent {
+                continue;
+            }
+            for p in pairs_of(text, lines, j as usize) {
+                if let Some((v, _)) = &p.value {
+                    if matches!(p.norm.as_str(), "image" | "repository" | "registry")
+                        && registry_like(v)
+                    {
+                        return Some(host_of(v));
+                    }
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The first word of a block-opening line without a separator
+/// (`auth {`, `<auth>`, `auth do`).
+fn opener_word(line: &[u8]) -> Option<String> {
+    let s = String::from_utf8_lossy(line);
+    let w: String = s
+        .trim_start()
+        .trim_start_matches('<')
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    (!w.is_empty()).then(|| normalize(&w))
+}
+
+/// Whether the text holds a basic-auth Secret at all (its registry
+/// annotations carry no hint word of their own but `docker`, which
+/// [`HINTS`] has; this keeps the test exact).
+fn mentions_basic_auth(text: &[u8]) -> bool {
+    memchr::memmem::find(text, b"kubernetes.io/basic-auth").is_some()
+}
+
+/// A `kubernetes.io/basic-auth` Secret annotated for a registry
+/// (`tekton.dev/docker-0`, `kpack.io/docker`), in the YAML document
+/// holding line `li`.
+fn annotated_basic_auth(text: &[u8], lines: &Lines<'_>, li: usize) -> bool {
+    let doc_start = (0..li)
+        .rev()
+        .find(|&j| lines.line(j).starts_with(b"---"))
+        .map_or(lines.starts[0], |j| lines.range(j).end);
+    let doc_end = (li..lines.len())
+        .find(|&j| lines.line(j).starts_with(b"---"))
+        .map_or(lines.hi, |j| lines.range(j).start);
+    let doc = &text[doc_start..doc_end];
+    let has = |w: &[u8]| memchr::memmem::find(doc, w).is_some();
+    has(b"kubernetes.io/basic-auth") && (has(b"tekton.dev/docker-") || has(b"kpack.io/docker"))
+}
+
+fn pairs_of(text: &[u8], lines: &Lines<'_>, i: usize) -> Vec<Pair> {
+    pairs(text, lines.range(i))
+}
+
+/// Lower-case letters and digits of a key, without a leading `with`/`set`
+/// of a builder method.
+fn normalize(key: &str) -> String {
+    let mut n: String = key
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    for prefix in ["with", "set"] {
+        let builder = key
+            .strip_prefix(prefix)
+            .is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_uppercase()));
+        if builder {
+            n = n.get(prefix.len()..).unwrap_or_default().to_string();
+        }
+    }
+    n
+}
+
+fn ident_byte(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.')
+}
+
+/// The `key <sep> value` pairs of the line `text[range]`.
+fn pairs(text: &[u8], range: Range<usize>) -> Vec<Pair> {
+    let mut out = Vec::new();
+    let end = range.end;
+    let mut i = range.start;
+    // `- KEY=value` (compose), `export KEY=value`.
+    while i < end && matches!(text[i], b' ' | b'\t') {
+        i += 1;
+    }
+    if text[i..end].starts_with(b"- ") {
+        i += 2;
+    }
+    if text[i..end].starts_with(b"export ") {
+        i += 7;
+    }
+    let line_start = i;
+    while i < end {
+        let c = text[i];
+        // XML element: <key>value</key>
+        if c == b'<' && i + 1 < end && text[i + 1].is_ascii_alphabetic() {
+            let ks = i + 1;
+            let mut ke = ks;
+            while ke < end && ident_byte(text[ke]) {
+                ke += 1;
+            }
+            if ke < end && text[ke] == b'>' {
+                let vs = ke + 1;
+                if let Some(ve) = memchr::memchr(b'<', &text[vs..end]).map(|o| vs + o) {
+                    let key = String::from_utf8_lossy(&text[ks..ke]).into_owned();
+                    let closing = format!("</{key}>");
+                    if text[ve..end].starts_with(closing.as_bytes()) {
+                        out.push(pair(key, bare(text, vs, ve)));
+                        i = ve + closing.len();
+                        continue;
+                    }
+                }
+            }
+            i += 1;
+            continue;
+        }
+        // Quoted or bare key.
+        let (ks, ke, after) = if c == b'"' || c == b'\'' {
+            match memchr::memchr(c, &text[i + 1..end]) {
+                Some(o) => (i + 1, i + 1 + o, i + 2 + o),
+                None => break,
+            }
+        } else if c.is_ascii_alphabetic() || c == b'_' || c == b'.' {
+            let ks = i;
+            let mut ke = i;
+            while ke < end && ident_byte(text[ke]) {
+                ke += 1;
+            }
+            (ks, ke, ke)
+        } else {
+            i += 1;
+            continue;
+        };
+        let key_raw = String::from_utf8_lossy(&text[ks..ke]).into_owned();
+        let key = key_raw.trim_start_matches('.').to_string();
+        // Kotlin/Gradle properties: `password.set("v")`.
+        if let Some(k) = key.strip_suffix(".set") {
+            if text.get(ke) == Some(&b'(') {
+                out.push(pair(k.to_string(), call_literal(text, ke + 1, end)));
+                i = ke + 1;
+                continue;
+            }
+        }
+        let mut j = after;
+        while j < end && matches!(text[j], b' ' | b'\t') {
+            j += 1;
+        }
+        let rest = &text[j..end];
+        let sep_len = if rest.starts_with(b"=>") || rest.starts_with(b":=") {
+            2
+        } else if rest.starts_with(b"::") || rest.starts_with(b"==") {
+            0
+        } else if rest.starts_with(b":") || rest.starts_with(b"=") {
+            1
+        } else if rest.starts_with(b"(") || rest.starts_with(b".set(") {
+            // key("v"), .withKey("v"), key.set("v")
+            let open = j + if rest.starts_with(b"(") { 1 } else { 5 };
+            let v = call_literal(text, open, end);
+            if !key.is_empty() {
+                out.push(pair(key, v));
+            }
+            i = ke.max(i + 1);
+            continue;
+        } else if (rest.starts_with(b"'") || rest.starts_with(b"\""))
+            && ks == line_start
+            && j > ke
+            && c != b'"'
+            && c != b'\''
+        {
+            // Ruby DSL: `password 'value'` as the whole line.
+            let v = quoted_value(text, j, end, true);
+            out.push(pair(key, v));
+            break;
+        } else {
+            i = ke.max(i + 1);
+            continue;
+        };
+        if sep_len == 0 || key.is_empty() {
+            i = ke.max(i + 1);
+            continue;
+        }
+        let sep_is_colon = text[j] == b':' && sep_len == 1;
+        let sep = j;
+        let mut v = j + sep_len;
+        while v < end && matches!(text[v], b' ' | b'\t') {
+            v += 1;
+        }
+        let upper_key = key
+            .bytes()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_');
+        // `KEY=value` with no blank around `=` (dotenv, properties).
+        let tight_eq = text[sep] == b'=' && sep == ke && v == sep + 1;
+        let value = match text.get(v) {
+            Some(b'"' | b'\'') => quoted_value(text, v, end, false),
+            Some(b'S') if text[v..end].starts_with(b"Some(") => call_literal(text, v + 5, end),
+            Some(_) if v < end && (sep_is_colon || upper_key || tight_eq) => {
+                let mut e = v;
+                while e < end && !matches!(text[e], b' ' | b'\t' | b',' | b'}' | b']') {
+                    e += 1;
+                }
+                let mut tail = e;
+                while tail < end && matches!(text[tail], b' ' | b'\t') {
+                    tail += 1;
+                }
+                // A bare word ends the line (or starts a comment): a
+                // YAML/env value, not a variable in code.
+                let ends = tail == end || text[tail] == b'#';
+                if ends && bare_literal(&text[v..e]) {
+                    bare(text, v, e)
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        };
+        // Continue after the value (a flow mapping or JSON line holds more).
+        i = match &value {
+            Some((_, span)) => span.end + 1,
+            None => v.max(ke + 1),
+        };
+        out.push(pair(key, value));
+    }
+    out
+}
+
+fn pair(key: String, value: Option<(String, Range<usize>)>) -> Pair {
+    Pair {
+        norm: normalize(&key),
+        key,
+        value,
+    }
+}
+
+fn bare(text: &[u8], s: usize, e: usize) -> Option<(String, Range<usize>)> {
+    let v = std::str::from_utf8(&text[s..e]).ok()?.trim();
+    if v.is_empty() {
+        return None;
+    }
+    let off = s + text[s..e]
+        .iter()
+        .take_while(|c| c.is_ascii_whitespace())
+        .count();
+    Some((v.to_string(), off..off + v.len()))
+}
+
+/// A bare word that can be a value: not a call, an index or a keyword.
+fn bare_literal(v: &[u8]) -> bool {
+    if v.is_empty()
+        || v.iter()
+            .any(|c| matches!(c, b'(' | b'[' | b'{' | b'"' | b'\''))
+    {
+        return false;
+    }
+    let s = String::from_utf8_lossy(v);
+    !(s == "true" || s == "false" || s == "null")
+}
+
+/// A bare secret value that is a variable of code, not a literal:
+/// `var.registry_password`, `env.X`, `registryPassword`.
+fn code_variable(s: &str) -> bool {
+    // Dotted identifiers: `var.registry_password`, `env.X`.
+    let dotted = s.contains('.')
+        && s.split('.').all(|p| {
+            !p.is_empty()
+                && p.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+                && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        });
+    // camelCase identifiers without digits: `registryPassword`.
+    let camel = s.starts_with(|c: char| c.is_ascii_lowercase())
+        && s.chars().all(|c| c.is_ascii_alphabetic())
+        && s.chars().any(|c| c.is_ascii_uppercase());
+    dotted || camel
+}
+
+/// A quoted literal at `q`: its contents when nothing but a closing
+/// delimiter or a conversion (`.to_string()`) follows it. `whole_line`:
+/// only blanks or a comment may follow.
+fn quoted_value(
+    text: &[u8],
+    q: usize,
+    end: usize,
+    whole_line: bool,
+) -> Option<(String, Range<usize>)> {
+    let quote = text[q];
+    let mut k = q + 1;
+    while k < end && text[k] != quote {
+        if text[k] == b'\\' {
+            k += 1;
+        }
+        k += 1;
+    }
+    if k >= end {
+        return None;
+    }
+    let (vs, ve) = (q + 1, k);
+    let mut t = k + 1;
+    for conv in [".to_string()", ".to_owned()", ".into()", ".freeze"] {
+        if text[t..end].starts_with(conv.as_bytes()) {
+            t += conv.len();
+        }
+    }
+    while t < end && matches!(text[t], b' ' | b'\t') {
+        t += 1;
+    }
+    let ok = t == end
+        || text[t] == b'#'
+        || text[t..end].starts_with(b"//")
+        || (!whole_line && matches!(text[t], b',' | b';' | b')' | b'}' | b']' | b'>'))
+        || (!whole_line && text[t..end].starts_with(b"</"));
+    if !ok {
+        return None;
+    }
+    let v = std::str::from_utf8(&text[vs..ve]).ok()?;
+    if v.contains("\\") {
+        return None;
+    }
+    Some((v.to_string(), vs..ve))
+}
+
+/// The literal first argument of a call whose argument list opens at
+/// `open`: `("v")`, `(Some("v"))`.
+fn call_literal(text: &[u8], open: usize, end: usize) -> Option<(String, Range<usize>)> {
+    let mut v = open;
+    while v < end && matches!(text[v], b' ' | b'\t') {
+        v += 1;
+    }
+    match text.get(v) {
+        Some(b'"' | b'\'') if v < end => quoted_value(text, v, end, false),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(text: &str) -> Vec<(String, Option<String>)> {
+        let mut out = Vec::new();
+        scan(text.as_bytes(), &mut out);
+        out.into_iter()
+            .filter(|p| {
+                crate::forms::placeholder::literal_credential(p.username.as_deref(), &p.secret)
+            })
+            .map(|p| (p.secret, p.username))
+            .collect()
+    }
+
+    #[test]
+    fn helm_values_and_sibling_registry() {
+        let t = "imageCredentials:\n  registry: quay.io\n  username: robot-x\n  password: Zq8vLm2Kp4Rt7Wx\n";
+        assert_eq!(
+            found(t),
+            vec![("Zq8vLm2Kp4Rt7Wx".into(), Some("robot-x".into()))]
+        );
+        let t = "settings:\n  registry: registry.example.test\n  username: wp-bot\n  password: Hv3nQ8rTzW6pLk2M\n";
+        assert_eq!(found(t).len(), 1);
+    }
+
+    #[test]
+    fn no_signal_no_finding() {
+        for t in [
+            "database:\n  host: db.internal\n  username: app\n  password: Zq8vLm2Kp4Rt7Wx\n",
+            "services:\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: Zq8vLm2Kp4Rt7Wx\n",
+            "npm:\n  registry: https://registry.npmjs.org\n  password: Zq8vLm2Kp4Rt7Wx\n",
+            "const token = tokenize(src);\nlet password: String = read();\n",
+        ] {
+            assert!(found(t).is_empty(), "{t}");
+        }
+    }
+
+    #[test]
+    fn code_variables_are_not_literals() {
+        for t in [
+            "registry: {\n  server: \"r.example.test\",\n  username: user,\n  password: registryPassword,\n}\n",
+            "registry {\n  url = \"oci://r.example.test\"\n  password = var.registry_password\n}\n",
+            "auth = AuthConfig(server=\"r.example.test\", password=os.environ[\"P\"])\n",
+        ] {
+            assert!(found(t).is_empty(), "{t}");
+        }
+    }
+
+    #[test]
+    fn environment_names() {
+        let t = "DOCKERHUB_USERNAME=acme\nDOCKERHUB_PASSWORD=Zq8vLm2Kp4Rt7Wx\nDB_PASSWORD=Hv3nQ8rTzW6pLk2M\n";
+        assert_eq!(
+            found(t),
+            vec![("Zq8vLm2Kp4Rt7Wx".into(), Some("acme".into()))]
+        );
+    }
+}
