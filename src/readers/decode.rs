@@ -252,23 +252,45 @@ fn scan_run(hay: &[u8], i: usize) -> (usize, usize, u8) {
     (i, j, class & (STD_ONLY | URL_ONLY))
 }
 
-/// Block-wise run scanning: 16 bytes classified per step with SSE2 (part of
-/// the x86_64 baseline, so no runtime detection is needed). Long base64
+/// Block-wise run scanning: 16 bytes classified per step. Long base64
 /// values (lock-file hashes, Secret data, bundles) are most of the bytes a
 /// scan walks through character by character otherwise.
+///
+/// The classifier has two implementations with one contract
+/// ([`simd::classify16`]): SSE2 on x86_64 (part of the x86_64 baseline, so
+/// no runtime detection is needed), and a portable one everywhere else
+/// (aarch64, and x86_64 built with the `portable` feature, which is how CI
+/// tests it). The loops around it are shared.
 mod simd {
-    /// Classifies 16 bytes: the movemasks of (base64 bytes, `+`/`/`,
-    /// `-`/`_`).
+    /// Classifies `hay[at..at + 16]`: the bit masks of (base64 bytes,
+    /// `+`/`/`, `-`/`_`), bit `k` for byte `at + k`. Panics when the block
+    /// is out of bounds (callers check first; the check is then elided).
+    #[inline]
+    pub(super) fn classify16(hay: &[u8], at: usize) -> (u32, u32, u32) {
+        let block: &[u8; 16] = hay[at..at + 16].try_into().expect("a 16-byte block");
+        block16(block)
+    }
+
+    #[cfg(all(target_arch = "x86_64", not(feature = "portable")))]
+    #[inline]
+    fn block16(block: &[u8; 16]) -> (u32, u32, u32) {
+        // SAFETY: `block` is exactly 16 readable bytes, which is what the
+        // unaligned load in `sse2` reads; SSE2 is part of the x86_64
+        // baseline, so no feature detection is needed.
+        unsafe { sse2(block) }
+    }
+
+    /// SSE2 classifier: range and equality compares on the 16 bytes, then
+    /// one movemask per class.
     ///
     /// # Safety
-    /// `hay[at..at + 16]` must be in bounds. SSE2 is part of the x86_64
-    /// baseline, so no feature detection is needed.
-    #[cfg(target_arch = "x86_64")]
+    /// `block` must point at 16 readable bytes (its type guarantees it) and
+    /// the CPU must support SSE2 (every x86_64 CPU does).
+    #[cfg(all(target_arch = "x86_64", not(feature = "portable")))]
     #[inline]
-    unsafe fn classify16(hay: &[u8], at: usize) -> (u32, u32, u32) {
+    unsafe fn sse2(block: &[u8; 16]) -> (u32, u32, u32) {
         use std::arch::x86_64::*;
-        debug_assert!(at + 16 <= hay.len());
-        let v = _mm_loadu_si128(hay.as_ptr().add(at) as *const __m128i);
+        let v = _mm_loadu_si128(block.as_ptr() as *const __m128i);
         let range = |lo: u8, hi: u8| {
             _mm_and_si128(
                 _mm_cmpgt_epi8(v, _mm_set1_epi8(lo as i8 - 1)),
@@ -290,13 +312,31 @@ mod simd {
         )
     }
 
-    #[cfg(target_arch = "x86_64")]
+    /// Portable classifier: the byte-class table, branch-free, with the
+    /// three masks built in registers. The compiler vectorises the fixed
+    /// 16-step loop where the target allows; it is safe code on every
+    /// target.
+    #[cfg(not(all(target_arch = "x86_64", not(feature = "portable"))))]
+    #[inline]
+    fn block16(block: &[u8; 16]) -> (u32, u32, u32) {
+        let (mut all, mut std, mut url) = (0u32, 0u32, 0u32);
+        for (k, &b) in block.iter().enumerate() {
+            let c = super::CLASS[b as usize];
+            all |= u32::from(c != 0) << k;
+            std |= u32::from(c & super::STD_ONLY != 0) << k;
+            url |= u32::from(c & super::URL_ONLY != 0) << k;
+        }
+        (all, std, url)
+    }
+
+    /// From `i`, skips whole 16-byte blocks of base64 bytes. Returns the
+    /// position reached (the first non-base64 byte, or the last partial
+    /// block's start) and the classes seen up to it.
     pub fn skip_run_blocks(hay: &[u8], i: usize) -> (usize, u8) {
         let mut j = i;
         let mut class = 0u8;
         while j + 16 <= hay.len() {
-            // SAFETY: the loop condition keeps `hay[j..j + 16]` in bounds.
-            let (m, std, url) = unsafe { classify16(hay, j) };
+            let (m, std, url) = classify16(hay, j);
             let keep = if m == 0xFFFF {
                 0xFFFF
             } else {
@@ -316,20 +356,13 @@ mod simd {
         (j, class)
     }
 
-    #[cfg(not(target_arch = "x86_64"))]
-    pub fn skip_run_blocks(_hay: &[u8], i: usize) -> (usize, u8) {
-        (i, 0)
-    }
-
     /// Mask of base64 bytes in `hay[at..at + 64]`.
-    #[cfg(target_arch = "x86_64")]
     #[inline]
     fn mask64(hay: &[u8], at: usize) -> u64 {
         assert!(at + 64 <= hay.len());
         let mut m = 0u64;
         for k in 0..4 {
-            // SAFETY: the assert keeps the four 16-byte blocks in bounds.
-            let (all, _, _) = unsafe { classify16(hay, at + 16 * k) };
+            let (all, _, _) = classify16(hay, at + 16 * k);
             m |= (all as u64) << (16 * k);
         }
         m
@@ -338,7 +371,6 @@ mod simd {
     /// From `i`, skips 64-byte blocks in which no window of
     /// [`super::MIN_RUN`] base64 bytes starts. Returns the position reached
     /// and, if found, the first window start (`>= i`).
-    #[cfg(target_arch = "x86_64")]
     pub fn next_window(hay: &[u8], i: usize, until: usize) -> (usize, Option<usize>) {
         const _: () = assert!(super::MIN_RUN == 14);
         let mut c = i;
@@ -364,9 +396,26 @@ mod simd {
         (c, None)
     }
 
-    #[cfg(not(target_arch = "x86_64"))]
-    pub fn next_window(_hay: &[u8], i: usize, _until: usize) -> (usize, Option<usize>) {
-        (i, None)
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+
+        /// The classifier in use agrees with the byte-class table on every
+        /// byte value in every lane.
+        #[test]
+        fn classify16_matches_the_table() {
+            for b in 0..=255u8 {
+                for lane in 0..16 {
+                    let mut block = [b'!'; 16];
+                    block[lane] = b;
+                    let (all, std, url) = classify16(&block, 0);
+                    let c = super::super::CLASS[b as usize];
+                    assert_eq!(all, u32::from(c != 0) << lane, "byte {b} lane {lane}");
+                    assert_eq!(std, u32::from(c & super::super::STD_ONLY != 0) << lane);
+                    assert_eq!(url, u32::from(c & super::super::URL_ONLY != 0) << lane);
+                }
+            }
+        }
     }
 }
 
