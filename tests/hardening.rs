@@ -687,3 +687,60 @@ fn staged_lfs_pointers_are_scanned_through_the_local_object() {
     assert!(stderr.contains("git-lfs pointer"), "{stderr}");
     assert!(stderr.contains("not in the local store"), "{stderr}");
 }
+
+#[test]
+fn outside_git_ignore_files_still_apply_and_are_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("secret.json"),
+        &leak("Zq8vLm2Kp4Rt7Wx-outside"),
+    );
+    write(&dir.path().join("ok.txt"), "nothing\n");
+    write(&dir.path().join(".ignore"), "secret.json\n");
+    let (code, stdout, stderr) = run(credscan().current_dir(dir.path()).args(["-q", "."]));
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    assert!(stderr.contains("1 path by ignore files"), "{stderr}");
+    let (code, _, _) = run(credscan()
+        .current_dir(dir.path())
+        .args(["--no-ignore", "."]));
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn config_pointed_at_a_credential_file_does_not_print_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let password = "Zq8vLm2Kp4Rt7Wx-config";
+    write(&dir.path().join("config.json"), &leak(password));
+    let (code, stdout, stderr) = run(credscan().current_dir(dir.path()).args([
+        "--config",
+        "config.json",
+        "--color",
+        "never",
+        ".",
+    ]));
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    let auth = base64::Engine::encode(
+        &base64::engine::general_purpose::STANDARD,
+        format!("deployer:{password}"),
+    );
+    assert!(!stderr.contains(&auth[..12]), "{stderr}");
+    assert!(!stderr.contains(password), "{stderr}");
+}
+
+#[test]
+fn output_over_a_staged_file_is_refused() {
+    let repo = common::repo();
+    let root = repo.path();
+    let text = leak("Zq8vLm2Kp4Rt7Wx-staged-out");
+    write(&root.join("config.json"), &text);
+    common::git(root, ["add", "."]);
+    let (code, _, stderr) =
+        run(credscan()
+            .current_dir(root)
+            .args(["--staged", "-o", "config.json"]));
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(root.join("config.json")).unwrap(),
+        text
+    );
+}

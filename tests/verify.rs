@@ -862,6 +862,13 @@ fn documented_registry_flows() {
         ),
         ("open.json", config_auth(&h(&open), USER, PASSWORD)),
         ("identity-on-basic.json", config_identity(&h(&ecr), REFRESH)),
+        (
+            "bearer-open.json",
+            format!(
+                "{{\"auths\": {{\"{}\": {{\"registrytoken\": \"{REFRESH}\"}}}}}}\n",
+                h(&open)
+            ),
+        ),
     ];
     for (name, text) in &files {
         std::fs::write(dir.path().join(name), text).unwrap();
@@ -880,6 +887,11 @@ fn documented_registry_flows() {
     assert!(run.reason("ecr-expired.json").contains("no request sent"));
     assert_eq!(run.status("open.json"), "unknown");
     assert!(run.reason("open.json").contains("without authentication"));
+    assert_eq!(
+        run.status("bearer-open.json"),
+        "unknown",
+        "an open registry accepts any token"
+    );
     assert_eq!(run.status("identity-on-basic.json"), "unknown");
     assert!(run
         .reason("identity-on-basic.json")

@@ -171,7 +171,15 @@ pub fn scan(
         };
         let in_tree = top.join(path_from_bytes(&e.path));
         if excludes.is_some_and(|x| x.is_excluded(&in_tree, false)) {
+            sink.excluded
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             continue;
+        }
+        // `-o` must not replace a file being committed.
+        if sink.output_file.is_some() {
+            if let Ok(m) = std::fs::metadata(&in_tree) {
+                sink.reading(&m);
+            }
         }
         match e.mode.as_str() {
             // Symlinks: not followed, as in the walk.
@@ -225,9 +233,14 @@ fn read_blobs(
         }
         drop(rx);
         for (path, id) in blobs {
-            let blob = cat
-                .read(&id, settings.max_file_size)
-                .map_err(|e| StagedError(format!("reading git cat-file: {e}")))?;
+            let blob = match cat.read(&id, settings.max_file_size) {
+                Ok(blob) => blob,
+                Err(e) => {
+                    // The id writer must not block on a pipe no one reads.
+                    cat.kill();
+                    return Err(StagedError(format!("reading git cat-file: {e}")));
+                }
+            };
             match blob {
                 Blob::Bytes(bytes) => {
                     if tx.send((path, bytes)).is_err() {

@@ -230,9 +230,7 @@ fn tree_walk(paths: &[&Path], walk: &WalkOptions, settings: &Settings, sink: &Si
     let Some((first, rest)) = paths.split_first() else {
         return;
     };
-    if !walk.no_ignore {
-        count_ignored(paths, walk, sink);
-    }
+    let visited = std::sync::atomic::AtomicU64::new(0);
     let mut builder = WalkBuilder::new(first);
     for p in rest {
         builder.add(p);
@@ -284,9 +282,12 @@ fn tree_walk(paths: &[&Path], walk: &WalkOptions, settings: &Settings, sink: &Si
                 Ok(entry) => {
                     let display = walk.display(entry.path());
                     match entry.file_type() {
-                        Some(t) if t.is_file() => super::guarded(&display, sink, || {
-                            scan_file(entry.path(), &display, settings, sink)
-                        }),
+                        Some(t) if t.is_file() => {
+                            visited.fetch_add(1, Ordering::Relaxed);
+                            super::guarded(&display, sink, || {
+                                scan_file(entry.path(), &display, settings, sink)
+                            })
+                        }
                         Some(t) if t.is_dir() => {}
                         Some(t) if t.is_symlink() => sink.skip_silently(),
                         Some(_) => sink.note(&display, "skipped: not a regular file"),
@@ -303,6 +304,9 @@ fn tree_walk(paths: &[&Path], walk: &WalkOptions, settings: &Settings, sink: &Si
     });
     sink.excluded
         .fetch_add(excluded.load(Ordering::Relaxed), Ordering::Relaxed);
+    if !walk.no_ignore {
+        count_ignored(paths, walk, visited.load(Ordering::Relaxed), sink);
+    }
 }
 
 /// The path as the walk reached it, without a leading `./`. A name that is
@@ -327,9 +331,10 @@ pub fn display_path(p: &Path) -> String {
     }
 }
 
-/// Outside git, counts the files ignore files leave out of `paths`: a
-/// second walk without them, reading directories only (no file is opened).
-fn count_ignored(paths: &[&Path], walk: &WalkOptions, sink: &Sink) {
+/// Outside git, counts the files ignore files left out of `paths` (the
+/// walk `visited` the others): a second walk without them, reading
+/// directories only (no file is opened).
+fn count_ignored(paths: &[&Path], walk: &WalkOptions, visited: u64, sink: &Sink) {
     let count = |honour: bool| {
         let mut b = WalkBuilder::new(paths[0]);
         for p in &paths[1..] {
@@ -357,9 +362,9 @@ fn count_ignored(paths: &[&Path], walk: &WalkOptions, sink: &Sink) {
             .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
             .count()
     };
-    let (all, kept) = (count(false), count(true));
+    let all = count(false) as u64;
     sink.ignored
-        .fetch_add(all.saturating_sub(kept) as u64, Ordering::Relaxed);
+        .fetch_add(all.saturating_sub(visited), Ordering::Relaxed);
 }
 
 fn error_path(err: &ignore::Error) -> Option<String> {

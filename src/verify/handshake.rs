@@ -61,14 +61,6 @@ pub fn check(client: &Client, cred: &Credential) -> Verification {
     };
     let v2 = format!("{base}/v2/");
 
-    if cred.kind == SecretKind::RegistryToken {
-        return with_v2(
-            client,
-            &v2,
-            Auth::Bearer(secret),
-            "the registry accepted the bearer token",
-        );
-    }
     match probe.status {
         200 => {
             return Verification::unknown(
@@ -77,6 +69,14 @@ pub fn check(client: &Client, cred: &Credential) -> Verification {
         }
         401 => {}
         s => return Verification::unknown(unexpected("/v2/", s)),
+    }
+    if cred.kind == SecretKind::RegistryToken {
+        return with_v2(
+            client,
+            &v2,
+            Auth::Bearer(secret),
+            "the registry accepted the bearer token",
+        );
     }
     let challenges = parse_challenges(probe.challenges.iter().map(String::as_str));
     if let Some(bearer) = challenges.iter().find(|c| c.scheme == "bearer") {

@@ -297,7 +297,7 @@ fn describe(e: &ureq::Error, origin: &Origin) -> String {
         }
         ureq::Error::Io(io) => match io.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) {
             Some(tls) => format!("TLS failure with {host}: {tls}"),
-            None => format!("network error with {host}: {}", io.kind()),
+            None => format!("network error with {host}: {io}"),
         },
         ureq::Error::Rustls(t) => format!("TLS failure with {host}: {t}"),
         ureq::Error::Tls(t) => format!("TLS failure with {host}: {t}"),

@@ -136,6 +136,30 @@ mod tests {
     }
 
     #[test]
+    fn at_most_concurrency_checks_run_at_once() {
+        let findings: Vec<Finding> = (0..12)
+            .map(|i| {
+                finding(
+                    Some("registry.example.test"),
+                    "deployer",
+                    &format!("Zq8vLm2Kp4Rt7W{i}"),
+                )
+            })
+            .collect();
+        let (now, max) = (AtomicUsize::new(0), AtomicUsize::new(0));
+        let results = check_all(&findings, 3, &|_, _| {}, |_| {
+            let n = now.fetch_add(1, Ordering::SeqCst) + 1;
+            max.fetch_max(n, Ordering::SeqCst);
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            now.fetch_sub(1, Ordering::SeqCst);
+            Verification::unknown("x")
+        });
+        assert_eq!(results.len(), 12);
+        let max = max.load(Ordering::SeqCst);
+        assert!(max <= 3, "{max} checks at once");
+    }
+
+    #[test]
     fn debug_output_redacts_the_secret() {
         let findings = vec![finding(Some("ghcr.io"), "deployer", "Zq8vLm2Kp4Rt7Wx")];
         let (cred, _) = &distinct(&findings)[0];
