@@ -129,7 +129,7 @@ pub fn scan(text: &[u8]) -> Vec<RawFinding> {
 fn ascii_quotes(text: &[u8]) -> Option<(Vec<u8>, Vec<usize>)> {
     let first = memchr::memmem::find(text, b"\xE2\x80")?;
     let quote = |b: &[u8]| match b {
-        [0xE2, 0x80, 0x9C | 0x9D | 0x9E, ..] => Some(b'"'),
+        [0xE2, 0x80, 0x9C..=0x9E, ..] => Some(b'"'),
         [0xE2, 0x80, 0x98 | 0x99, ..] => Some(b'\''),
         _ => None,
     };
