@@ -111,6 +111,19 @@ pub fn main() -> ExitCode {
             });
         }
     };
+    if let Some(shell) = cli.completions {
+        crate::cli::write_completions(shell, &mut io::stdout().lock());
+        return ExitCode::from(EXIT_CLEAN);
+    }
+    if cli.man {
+        return match crate::cli::write_man(&mut io::stdout().lock()) {
+            Ok(()) => ExitCode::from(EXIT_CLEAN),
+            Err(e) => {
+                report::fatal(&format!("cannot write the man page: {e}"));
+                ExitCode::from(EXIT_ERROR)
+            }
+        };
+    }
     match run(&cli) {
         Ok(status) => ExitCode::from(status.code()),
         Err(e) => {
@@ -528,9 +541,6 @@ fn next_step(cli: &Cli, hints_shown: bool) -> report::NextStep {
         .map(|p| p.to_string_lossy().into_owned())
         .unwrap_or_else(|| DEFAULT_BASELINE.to_string());
     let mut before = vec!["credscan".to_string()];
-    if cli.staged {
-        before.push("--staged".into());
-    }
     match &cli.history {
         Some(range) if range.is_empty() => before.push("--history".into()),
         Some(range) => before.push(shell_word(&format!("--history={range}"))),
@@ -544,24 +554,36 @@ fn next_step(cli: &Cli, hints_shown: bool) -> report::NextStep {
     if cli.no_ignore {
         before.push("--no-ignore".into());
     }
-    let mut after: Vec<String> = cli
+    // Scanned paths for `--baseline`. A baseline is written for the whole
+    // tree (`.`) unless every PATH is a directory: written for a file list
+    // (what hooks pass) it would drop every other file's entries.
+    let mut scanned: Vec<String> = cli
         .paths
         .iter()
         .map(|p| shell_word(&p.to_string_lossy()))
         .collect();
     if cli.paths.is_empty() && !cli.staged {
-        after.push(".".into());
+        scanned.push(".".into());
     }
-    let command = |flag: &str| {
+    let all_dirs = !cli.staged && cli.paths.iter().all(|p| p.is_dir());
+    let written = if all_dirs {
+        scanned.clone()
+    } else {
+        vec![".".to_string()]
+    };
+    let command = |flag: &str, staged: bool, paths: &[String]| {
         let mut words = before.clone();
+        if staged {
+            words.push("--staged".into());
+        }
         words.push(flag.into());
         words.push(shell_word(&baseline));
-        words.extend(after.iter().cloned());
+        words.extend(paths.iter().cloned());
         words.join(" ")
     };
     report::NextStep {
-        write_baseline: command("--write-baseline"),
-        use_baseline: command("--baseline"),
+        write_baseline: command("--write-baseline", false, &written),
+        use_baseline: command("--baseline", cli.staged, &scanned),
         hints_shown,
     }
 }

@@ -150,8 +150,30 @@ pub struct Cli {
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
 
+    /// Print the completion script for SHELL (bash, elvish, fish,
+    /// powershell, zsh) and exit. Hidden: documented in the README.
+    #[arg(long, value_name = "SHELL", hide = true, exclusive = true)]
+    pub completions: Option<clap_complete::Shell>,
+
+    /// Print the man page (roff) and exit. Hidden: documented in the README.
+    #[arg(long, hide = true, exclusive = true)]
+    pub man: bool,
+
     #[command(flatten)]
     pub verify: crate::verify::VerifyArgs,
+}
+
+/// Writes the completion script for `shell`, generated from this command
+/// line's definition.
+pub fn write_completions(shell: clap_complete::Shell, out: &mut dyn std::io::Write) {
+    use clap::CommandFactory;
+    clap_complete::generate(shell, &mut Cli::command(), "credscan", out);
+}
+
+/// Writes the man page, generated from this command line's definition.
+pub fn write_man(out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    use clap::CommandFactory;
+    clap_mangen::Man::new(Cli::command()).render(out)
 }
 
 #[cfg(test)]

@@ -541,6 +541,17 @@ fn next_step_commands_work_when_run() {
         let (code, _, err) = run(credscan().current_dir(dir.path()).args(&args));
         assert_eq!(code, expected, "{command}: {err}");
     }
+    // For a file list (what the hooks pass) the baseline is written for the
+    // whole tree, so other files' entries are kept.
+    let (_, _, stderr) = run(credscan()
+        .current_dir(dir.path())
+        .arg("a/.docker/config.json"));
+    assert!(
+        stderr.contains("credscan --write-baseline .credscan-baseline.json .\n")
+            && stderr
+                .contains("credscan --baseline .credscan-baseline.json a/.docker/config.json\n"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -595,4 +606,38 @@ fn summary_reaches_stderr_with_machine_formats_and_quiet_says_why() {
     let clean = tempfile::tempdir().unwrap();
     let (code, stdout, stderr) = run(credscan().arg("-q").arg(clean.path()));
     assert_eq!((code, stdout.as_str(), stderr.as_str()), (0, "", ""));
+}
+
+#[test]
+fn completions_and_man_page_come_from_the_cli_definition() {
+    for shell in ["bash", "zsh", "fish", "elvish", "powershell"] {
+        let (code, stdout, stderr) = run(credscan().args(["--completions", shell]));
+        assert_eq!(code, 0, "{shell}: {stderr}");
+        assert!(stdout.contains("write-baseline"), "{shell}: {stdout}");
+        if matches!(shell, "bash" | "zsh" | "fish") {
+            assert!(
+                stdout.contains("concise"),
+                "{shell} completes format values"
+            );
+        }
+    }
+    // The bash script parses.
+    let (_, script, _) = run(credscan().args(["--completions", "bash"]));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("credscan.bash");
+    fs::write(&file, &script).unwrap();
+    let status = Command::new("bash").arg("-n").arg(&file).status().unwrap();
+    assert!(status.success());
+
+    let (code, man, _) = run(credscan().arg("--man"));
+    assert_eq!(code, 0);
+    assert!(man.starts_with(".ie"), "{man}");
+    assert!(man.contains(".TH credscan 1"), "{man}");
+    assert!(man.contains("\\-\\-write\\-baseline"), "{man}");
+    // The generators are hidden from --help and the man page.
+    let (_, help, _) = run(credscan().arg("--help"));
+    assert!(!help.contains("--completions") && !help.contains("--man"));
+    assert!(!man.contains("\\-\\-completions"));
+    let (code, _, _) = run(credscan().args(["--man", "."]));
+    assert_eq!(code, 2, "--man takes no other argument");
 }

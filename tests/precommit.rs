@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
+use common::readme;
 use common::*;
 
 fn pre_commit_available() -> bool {
@@ -81,22 +82,49 @@ fn pre_commit_env(cmd: &mut Command) -> &mut Command {
 /// A project repository whose `.pre-commit-config.yaml` uses `hook`, with
 /// the hook installed as git's pre-commit hook.
 fn project(hook: &str, path_prefix: Option<&Path>) -> tempfile::TempDir {
+    project_with(hook, "", path_prefix)
+}
+
+/// [`project`] with `extra` lines (indented to the hook's keys) under the
+/// hook's entry.
+fn project_with(hook: &str, extra: &str, path_prefix: Option<&Path>) -> tempfile::TempDir {
     let (repo_path, rev) = hook_repo();
-    let dir = repo();
     let config = format!(
-        "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: {hook}\n",
+        "repos:\n  - repo: {}\n    rev: {rev}\n    hooks:\n      - id: {hook}\n{extra}",
         repo_path.display()
     );
-    write(&dir.path().join(".pre-commit-config.yaml"), &config);
+    project_config(&config, path_prefix, None)
+}
+
+/// A project repository with `config` as its `.pre-commit-config.yaml`,
+/// installed with pip looking for wheels in `find_links` (the
+/// `PIP_FIND_LINKS` the README tells users to set until the wheel is on
+/// PyPI).
+fn project_config(
+    config: &str,
+    path_prefix: Option<&Path>,
+    find_links: Option<&Path>,
+) -> tempfile::TempDir {
+    let dir = repo();
+    write(&dir.path().join(".pre-commit-config.yaml"), config);
     write(&dir.path().join("README.md"), "# project\n");
     git(dir.path(), ["add", "."]);
     git(dir.path(), ["commit", "-q", "-m", "init"]);
+    let started = std::time::Instant::now();
+    let mut install = Command::new("pre-commit");
+    if let Some(dir) = find_links {
+        install.env("PIP_FIND_LINKS", dir);
+    }
     let (code, out, err) = run(with_path(
-        pre_commit_env(Command::new("pre-commit").current_dir(dir.path())),
+        pre_commit_env(install.current_dir(dir.path())),
         path_prefix,
     )
     .args(["install", "--install-hooks"]));
     assert_eq!(code, 0, "pre-commit install failed:\n{out}{err}");
+    eprintln!(
+        "--- pre-commit install --install-hooks took {:.1} s ---\n{out}{err}",
+        started.elapsed().as_secs_f64()
+    );
     dir
 }
 
@@ -133,9 +161,18 @@ fn head(dir: &Path) -> String {
     git(dir, ["rev-parse", "HEAD"]).trim().to_string()
 }
 
-/// The blocked commit and the clean commit, for either hook.
-fn blocks_leaks_and_passes_clean_commits(hook: &str, path_prefix: Option<&Path>) {
-    let dir = project(hook, path_prefix);
+/// The blocked commit and the clean commit, for any hook.
+fn blocks_leaks_and_passes_clean_commits(hook: &str, extra: &str, path_prefix: Option<&Path>) {
+    let dir = project_with(hook, extra, path_prefix);
+    blocks_leaks_and_passes_clean_commits_in(&dir, hook, path_prefix);
+}
+
+/// [`blocks_leaks_and_passes_clean_commits`] in a project already set up.
+fn blocks_leaks_and_passes_clean_commits_in(
+    dir: &tempfile::TempDir,
+    hook: &str,
+    path_prefix: Option<&Path>,
+) {
     let root = dir.path();
     let before = head(root);
 
@@ -175,7 +212,7 @@ fn blocks_leaks_and_passes_clean_commits(hook: &str, path_prefix: Option<&Path>)
 #[ignore = "needs pre-commit"]
 fn rust_hook_built_by_pre_commit() {
     require_pre_commit();
-    blocks_leaks_and_passes_clean_commits("credscan", None);
+    blocks_leaks_and_passes_clean_commits("credscan", "", None);
 }
 
 fn built_binary_dir() -> PathBuf {
@@ -190,7 +227,7 @@ fn built_binary_dir() -> PathBuf {
 fn system_hook_with_credscan_on_path() {
     require_pre_commit();
     let bin = built_binary_dir();
-    blocks_leaks_and_passes_clean_commits("credscan-system", Some(&bin));
+    blocks_leaks_and_passes_clean_commits("credscan-system", "", Some(&bin));
 }
 
 #[test]
@@ -268,6 +305,90 @@ fn system_hook_blocks_a_utf16_file() {
     assert!(out.contains("regcred-dump:4:16"), "{out}");
 }
 
+/// The directory holding the built `docker-credscan` wheel
+/// (`CREDSCAN_WHEEL_DIR`; `.ci/run` builds it with maturin).
+fn wheel_dir() -> PathBuf {
+    let dir = std::env::var_os("CREDSCAN_WHEEL_DIR")
+        .map(PathBuf::from)
+        .expect(
+            "CREDSCAN_WHEEL_DIR is not set: build the wheel (cd packaging/wheel && maturin build \
+         --release --locked) and point CREDSCAN_WHEEL_DIR at target/wheels; .ci/run does both",
+        );
+    let wheels: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(Result::ok)
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.starts_with(&format!("docker_credscan-{}-", env!("CARGO_PKG_VERSION")))
+                && name.ends_with(".whl")
+        })
+        .collect();
+    assert!(
+        !wheels.is_empty(),
+        "no docker_credscan-{}-*.whl in {}",
+        env!("CARGO_PKG_VERSION"),
+        dir.display()
+    );
+    dir
+}
+
+/// The `credscan-wheel` hook (`language: python`): pre-commit pip-installs
+/// the hook repository's empty `credscan-pre-commit` package, which pulls
+/// the prebuilt `docker-credscan` wheel, found here through
+/// `--find-links` in `additional_dependencies` (PyPI once it is
+/// published). No cargo runs: `CARGO` and `RUSTC` point at `false`, and the
+/// hook's virtualenv holds the wheel's dist-info.
+#[test]
+#[ignore = "needs pre-commit and the docker-credscan wheel"]
+fn wheel_hook_installs_the_prebuilt_binary() {
+    require_pre_commit();
+    let wheels = wheel_dir();
+    let extra = format!(
+        "        additional_dependencies: [\"--find-links={}\"]\n",
+        wheels.display()
+    );
+    let no_cargo = no_cargo();
+    blocks_leaks_and_passes_clean_commits("credscan-wheel", &extra, Some(no_cargo.path()));
+    // The environment pre-commit made holds the wheel, not a local build.
+    let installed: Vec<PathBuf> = walkdir(&cache_dir().join("home"))
+        .into_iter()
+        .filter(|p| {
+            p.file_name().is_some_and(|n| {
+                n.to_string_lossy().starts_with(&format!(
+                    "docker_credscan-{}.dist-info",
+                    env!("CARGO_PKG_VERSION")
+                ))
+            })
+        })
+        .collect();
+    assert!(
+        !installed.is_empty(),
+        "no docker_credscan dist-info in the hook env"
+    );
+    for dist in installed {
+        let wheel = std::fs::read_to_string(dist.join("WHEEL")).unwrap();
+        assert!(wheel.contains("Generator: maturin"), "{wheel}");
+    }
+}
+
+/// Every directory below `root` (no symlinks followed).
+fn walkdir(root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in entries.filter_map(Result::ok) {
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                out.push(e.path());
+                stack.push(e.path());
+            }
+        }
+    }
+    out
+}
+
 /// `git push` to `remote` through the installed pre-push hook.
 fn push(dir: &Path, bin: &Path, args: &[&str]) -> (i32, String) {
     let (code, out, err) = run(with_path(
@@ -339,4 +460,141 @@ fn pre_push_hook_scans_exactly_the_pushed_commits() {
     let (code, out) = push(root, &bin, &["-q", "origin", "topic"]);
     assert_ne!(code, 0, "{out}");
     assert!(out.contains("ci/auth.json"), "{out}");
+}
+
+/// A directory of stand-ins for `cargo` and `rustc` that fail, to put first
+/// on PATH where nothing may compile.
+fn no_cargo() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for tool in ["cargo", "rustc"] {
+        let path = dir.path().join(tool);
+        write(&path, "#!/bin/sh\necho \"$0 must not run\" >&2\nexit 1\n");
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    dir
+}
+
+/// Each pre-commit recipe in the README, with only `repo:` and `rev:`
+/// replaced, blocks a leaked credential and passes a clean commit: the
+/// wheel hook (pip finds the wheel through `PIP_FIND_LINKS`, and no cargo
+/// may run), the system hook (this build on PATH) and the rust hook
+/// (pre-commit's cargo install, shared with `rust_hook_built_by_pre_commit`).
+#[test]
+#[ignore = "needs pre-commit and the docker-credscan wheel"]
+fn readme_pre_commit_recipes_block_leaks() {
+    require_pre_commit();
+    let (repo_path, rev) = hook_repo();
+    let wheels = wheel_dir();
+    let no_cargo = no_cargo();
+    let bin = built_binary_dir();
+    let cases: [(&str, Option<&Path>, Option<&Path>); 3] = [
+        ("pre-commit-wheel", Some(no_cargo.path()), Some(&wheels)),
+        ("pre-commit-system", Some(&bin), None),
+        ("pre-commit-rust", None, None),
+    ];
+    for (name, prefix, find_links) in cases {
+        let config = readme::pre_commit_config(name, repo_path, rev);
+        let dir = project_config(&config, prefix, find_links);
+        blocks_leaks_and_passes_clean_commits_in(&dir, name, prefix);
+    }
+}
+
+/// The baseline flow from zero with pre-commit: a repository that already
+/// holds a leak writes its baseline with the README's baseline recipe, then
+/// uses the README's baseline hook config: old findings pass, a new leak is
+/// blocked.
+#[test]
+#[ignore = "needs pre-commit and the docker-credscan wheel"]
+fn readme_pre_commit_baseline_flow_from_zero() {
+    require_pre_commit();
+    let (repo_path, rev) = hook_repo();
+    let wheels = wheel_dir();
+    let bin = built_binary_dir();
+    let config = readme::pre_commit_config("pre-commit-baseline", repo_path, rev);
+    let dir = repo();
+    let root = dir.path();
+    write(&root.join("old/.docker/config.json"), &leak_config());
+    write(&root.join("README.md"), "# project\n");
+    git(root, ["add", "."]);
+    git(root, ["commit", "-q", "-m", "history with a leak"]);
+    for line in readme::shell_lines("baseline") {
+        let (code, out, err) = run(with_path(
+            isolate(Command::new("sh").current_dir(root)),
+            Some(&bin),
+        )
+        .args(["-e", "-c", &line]));
+        assert_eq!(code, 0, "{line}: {out}{err}");
+    }
+    write(&root.join(".pre-commit-config.yaml"), &config);
+    git(root, ["add", ".pre-commit-config.yaml"]);
+    let mut install = Command::new("pre-commit");
+    install.env("PIP_FIND_LINKS", &wheels);
+    let (code, out, err) =
+        run(pre_commit_env(install.current_dir(root)).args(["install", "--install-hooks"]));
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out) = commit(root, None, "adopt credscan with a baseline");
+    assert_eq!(code, 0, "{out}");
+
+    // The old leak's file changes without a new secret: still passes.
+    let old = std::fs::read_to_string(root.join("old/.docker/config.json")).unwrap();
+    write(&root.join("old/.docker/config.json"), &format!("{old}\n"));
+    git(root, ["add", "."]);
+    let (code, out) = commit(root, None, "touch the old file");
+    assert_eq!(code, 0, "{out}");
+
+    // A new leak is blocked.
+    write(
+        &root.join("new/.docker/config.json"),
+        &leak_config_for("other.example.test", "deployer", "FAKEpass-Zq8vLm2Kp4Rt7Wx"),
+    );
+    git(root, ["add", "."]);
+    let (code, out) = commit(root, None, "new leak");
+    assert_ne!(code, 0, "{out}");
+    assert!(out.contains("new/.docker/config.json:4:16"), "{out}");
+}
+
+/// The README's pre-push recipe (the rust hooks, sharing the environment
+/// `rust_hook_built_by_pre_commit` builds) installed with the README's
+/// install line: a commit with a leak is blocked, and so is a push of a
+/// leak added and removed in two commits.
+#[test]
+#[ignore = "needs pre-commit"]
+fn readme_pre_push_recipe_blocks_pushed_leaks() {
+    require_pre_commit();
+    let (repo_path, rev) = hook_repo();
+    let config = readme::pre_commit_config("pre-commit-pre-push", repo_path, rev);
+    let dir = project_config(&config, None, None);
+    let root = dir.path();
+    let install = readme::shell_lines("pre-commit-pre-push-install");
+    assert_eq!(install.len(), 1, "{install:?}");
+    let (code, out, err) =
+        run(pre_commit_env(Command::new("sh").current_dir(root)).args(["-e", "-c", &install[0]]));
+    assert_eq!(code, 0, "{out}{err}");
+
+    write(&root.join("deploy/.docker/config.json"), &leak_config());
+    git(root, ["add", "."]);
+    let (code, out) = commit(root, None, "leak");
+    assert_ne!(code, 0, "the commit is blocked:\n{out}");
+
+    let remote = tempfile::tempdir().unwrap();
+    git(remote.path(), ["init", "-q", "--bare", "-b", "main"]);
+    git(
+        root,
+        ["remote", "add", "origin", remote.path().to_str().unwrap()],
+    );
+    git(root, ["commit", "-q", "--no-verify", "-m", "leak anyway"]);
+    git(root, ["rm", "-q", "deploy/.docker/config.json"]);
+    git(root, ["commit", "-q", "--no-verify", "-m", "remove it"]);
+    let (code, out, err) = run(pre_commit_env(Command::new("git").current_dir(root)).args([
+        "push",
+        "-q",
+        "origin",
+        "HEAD:main",
+    ]));
+    assert_ne!(code, 0, "the push is blocked:\n{out}{err}");
+    assert!(
+        format!("{out}{err}").contains("deploy/.docker/config.json"),
+        "{out}{err}"
+    );
 }

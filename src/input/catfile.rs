@@ -96,6 +96,12 @@ impl CatFile {
         Ok(Blob::Bytes(bytes))
     }
 
+    /// Stops git, after a failed read: whoever still writes ids then gets
+    /// an error instead of blocking on a full pipe.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+    }
+
     /// Waits for git to exit (after standard input was closed).
     pub fn finish(mut self) -> io::Result<()> {
         drop(self.reader);

@@ -758,6 +758,7 @@ fn read_blobs(
                     Err(e) => {
                         fail(format!("reading git cat-file: {e}"));
                         failed = true;
+                        cat.kill();
                         break;
                     }
                 }

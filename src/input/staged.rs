@@ -233,9 +233,14 @@ fn read_blobs(
         }
         drop(rx);
         for (path, id) in blobs {
-            let blob = cat
-                .read(&id, settings.max_file_size)
-                .map_err(|e| StagedError(format!("reading git cat-file: {e}")))?;
+            let blob = match cat.read(&id, settings.max_file_size) {
+                Ok(blob) => blob,
+                Err(e) => {
+                    // The id writer must not block on a pipe no one reads.
+                    cat.kill();
+                    return Err(StagedError(format!("reading git cat-file: {e}")));
+                }
+            };
             match blob {
                 Blob::Bytes(bytes) => {
                     if tx.send((path, bytes)).is_err() {
