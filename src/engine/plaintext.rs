@@ -76,7 +76,7 @@ fn present(text: &[u8]) -> u64 {
     // Each match restarts the search; past a few dozen (a log full of
     // "login"), assume every literal is there and let the forms' own
     // checks decide.
-    let mut budget = 32;
+    let mut budget = 1024;
     while let Some(m) = gate_finder().find(aho_corasick::Input::new(text).span(pos..text.len())) {
         seen |= 1 << m.pattern().as_usize();
         budget -= 1;

@@ -46,35 +46,47 @@ const CALLS: &[&str] = &[
     "Buffer.from(",
 ];
 
+fn calls() -> &'static aho_corasick::AhoCorasick {
+    static C: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    C.get_or_init(|| {
+        aho_corasick::AhoCorasickBuilder::new()
+            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+            .build(CALLS)
+            .expect("static patterns")
+    })
+}
+
 /// Bytes of one logical line read at most.
 const MAX_LINE: usize = 16 * 1024;
 
 pub(crate) fn scan(text: &[u8], out: &mut Vec<Candidate>) {
-    if !super::structured::names_a_registry(text) {
-        return;
-    }
-    for call in CALLS {
-        for at in memchr::memmem::find_iter(text, call.as_bytes()) {
+    let mut found = Vec::new();
+    for m in calls().find_iter(text) {
+        let (call, at) = (CALLS[m.pattern().as_usize()], m.start());
+        {
             let line = super::structured::line_around(text, at);
-            if *call == "Buffer.from("
+            if call == "Buffer.from("
                 && memchr::memmem::find(&text[line.clone()], b"base64").is_none()
             {
                 continue;
             }
             if let Some((value, start)) = call_literal(text, at + call.len(), line.end) {
-                encoded(text, value, start, call.trim_end_matches('('), out);
+                encoded(text, value, start, call.trim_end_matches('('), &mut found);
             }
         }
     }
-    // Shell pipes and here-strings around a `base64` word.
+    // Shell pipes and here-strings around a `base64` command word.
     let mut done = 0;
     for at in memchr::memmem::find_iter(text, b"base64") {
-        if at < done {
+        if at < done || !command_word(text, at) {
             continue;
         }
         let line = super::structured::line_around(text, at);
         done = line.end;
-        if line.end - line.start > MAX_LINE {
+        let l = &text[line.clone()];
+        if l.len() > MAX_LINE
+            || (memchr::memchr(b'|', l).is_none() && memchr::memmem::find(l, b"<<<").is_none())
+        {
             continue;
         }
         // Inside `$( ... )` or backticks, the command starts after them
@@ -86,8 +98,23 @@ pub(crate) fn scan(text: &[u8], out: &mut Vec<Candidate>) {
                 .max(memchr::memrchr(b'`', before).map(|i| i + 1))
                 .unwrap_or(0);
         let (tokens, _) = shell::tokenize(text, None, start, line.end);
-        shell_line(text, &tokens, out);
+        shell_line(text, &tokens, &mut found);
     }
+    // Only in a file that names a registry (searched last: most files
+    // have no candidate).
+    if !found.is_empty() && super::structured::names_a_registry(text) {
+        out.append(&mut found);
+    }
+}
+
+/// `base64` at `at` is a command word: not part of an identifier or a
+/// dotted name (`base64.b64encode`, `base64encode`, `encoding/base64`).
+fn command_word(text: &[u8], at: usize) -> bool {
+    let before = at.checked_sub(1).map(|i| text[i]);
+    let after = text.get(at + 6).copied();
+    let inner = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'/');
+    !before.is_some_and(inner)
+        && !after.is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'('))
 }
 
 /// The literal first argument of a call whose `(` ends at `open`:
