@@ -123,6 +123,38 @@ pub fn scan(text: &[u8]) -> Vec<RawFinding> {
     }
 }
 
+/// `text` with typographic double and single quotes (U+201C, U+201D,
+/// U+201E, U+2018, U+2019) made ASCII, and the file offset of each byte
+/// (plus one for the end); `None` when it has none.
+fn ascii_quotes(text: &[u8]) -> Option<(Vec<u8>, Vec<usize>)> {
+    let first = memchr::memmem::find(text, b"\xE2\x80")?;
+    let quote = |b: &[u8]| match b {
+        [0xE2, 0x80, 0x9C..=0x9E, ..] => Some(b'"'),
+        [0xE2, 0x80, 0x98 | 0x99, ..] => Some(b'\''),
+        _ => None,
+    };
+    let mut out = Vec::with_capacity(text.len());
+    let mut offsets = Vec::with_capacity(text.len() + 1);
+    out.extend_from_slice(&text[..first]);
+    offsets.extend(0..first);
+    let mut i = first;
+    let mut any = false;
+    while i < text.len() {
+        if let Some(q) = quote(&text[i..]) {
+            out.push(q);
+            offsets.push(i);
+            i += 3;
+            any = true;
+        } else {
+            out.push(text[i]);
+            offsets.push(i);
+            i += 1;
+        }
+    }
+    offsets.push(text.len());
+    any.then_some((out, offsets))
+}
+
 /// Scans without the prefilter, decoding every base64 run: the reference
 /// the prefiltered [`scan`] is tested against.
 pub fn scan_full(text: &[u8]) -> Vec<RawFinding> {
@@ -155,6 +187,26 @@ fn scan_with(text: &[u8], mode: Option<Mode<'_>>) -> Vec<RawFinding> {
     };
     if let Some(mode) = mode {
         engine.layer(&top, mode);
+    }
+    // Docs pages print configs with typographic quotes (`“auths”:{ …
+    // “auth”:”…” }`); readers paste them, real token included. Such a
+    // text is read again with the quotes made ASCII.
+    if let Some((plain, offsets)) = ascii_quotes(text) {
+        let layer = Layer {
+            text: Cow::Owned(plain),
+            map: Map::Offsets(offsets),
+            chain: vec!["typographic quotes".to_string()],
+            depth: 1,
+            k8s: K8s::None,
+            cred_context: false,
+            decoded: false,
+        };
+        match prefilter::plan(&layer.text) {
+            Plan::Skip => {}
+            Plan::Full => engine.layer(&layer, Mode::Full),
+            Plan::Keys(keys) => engine.layer(&layer, Mode::Keys(&keys)),
+            Plan::Anchored => engine.layer(&layer, Mode::Anchored),
+        }
     }
     // Plaintext forms: login commands, CI and runtime configs, headers.
     plaintext::scan(text, &mut engine.out);
@@ -537,7 +589,7 @@ impl Engine {
                                 );
                                 identity_done = true;
                             }
-                        } else if crate::classify::is_recognised_token(u) {
+                        } else if crate::judge::classify::is_recognised_token(u) {
                             // `ghp_...:`: the token is the secret.
                             emit(
                                 &mut self.out,

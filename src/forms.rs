@@ -19,6 +19,8 @@ mod bare_pair;
 mod ci;
 mod containerd;
 mod docker_config;
+mod docker_token;
+mod encoded_pair;
 mod engine_header;
 mod k3s;
 mod kubernetes;
@@ -113,6 +115,8 @@ pub static FORMS: &[&Form] = &[
     &terraform::FORM,
     &engine_header::FORM,
     &woodpecker_registry::FORM,
+    &encoded_pair::FORM,
+    &docker_token::FORM,
     // Last: a general mechanism, it yields to every form above on the
     // same secret (`engine::plaintext`).
     &structured::FORM,

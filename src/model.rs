@@ -3,5 +3,7 @@
 //! decides or prints.
 
 pub mod finding;
+pub mod kind;
 pub mod rule;
+pub mod snippet;
 pub mod span;

@@ -172,6 +172,21 @@ pub fn scan(text: &[u8], out: &mut Vec<RawFinding>) {
                 (s.start < f.span.end && f.span.start < s.end) || *secret == f.secret
             })
     });
+    // Among general findings, the first on a value is kept.
+    let mut kept: Vec<std::ops::Range<usize>> = Vec::new();
+    found.retain(|f| {
+        if !general(f) {
+            return true;
+        }
+        if kept
+            .iter()
+            .any(|s| s.start < f.span.end && f.span.start < s.end)
+        {
+            return false;
+        }
+        kept.push(f.span.clone());
+        true
+    });
     out.retain(|e| {
         !found
             .iter()

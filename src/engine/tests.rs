@@ -290,3 +290,17 @@ fn a_form_hint_rides_on_its_findings() {
     assert!(found[0].hint.is_some_and(|h| h.contains("Woodpecker")));
     assert_eq!(found[0].rule, Rule::CiCredential);
 }
+
+/// Docs pages print configs with typographic quotes; a pasted real token
+/// is found, at its place in the file.
+#[test]
+fn typographic_quotes_are_read_as_ascii() {
+    let a = b64("wiki-bot:Zq8vLm2Kp4Rt7Wx");
+    let text = format!(
+        "\u{201c}auths\u{201d}:{{ \u{201c}https://index.docker.io/v1/\u{201d}:{{ \u{201c}auth\u{201d}:\u{201d}{a}\u{201d} }} }}\n"
+    );
+    let f = one(&text);
+    assert_eq!(&text[f.span.clone()], a);
+    assert_eq!(f.username.as_deref(), Some("wiki-bot"));
+    none("\u{201c}auths\u{201d}:{ \u{201c}x.example.test\u{201d}:{ \u{201c}auth\u{201d}:\u{201d}<auth token>\u{201d} } }\n");
+}

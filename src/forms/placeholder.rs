@@ -222,7 +222,7 @@ fn pair_check(user: &str, password: &str, spaces_ok: bool) -> bool {
     // A recognised token is a secret whatever its position: beside an
     // empty password (`ghp_...:`), or equal to the username.
     // Only a true placeholder (`ghp_xxxx...`) is exempt.
-    let real_token = |s: &str| crate::classify::is_recognised_token(s) && !is_placeholder(s);
+    let real_token = |s: &str| crate::judge::classify::is_recognised_token(s) && !is_placeholder(s);
     if real_token(user) || real_token(password) {
         return printable(user) && printable(password);
     }

@@ -331,8 +331,21 @@ fn key_shaped(text: &[u8], end: usize) -> bool {
     i < stop && matches!(text[i], b':' | b'=' | b'(' | b'.' | b'"' | b'\'' | b'<')
 }
 
+/// Whether the text names a registry anywhere (a registry hint).
+pub(crate) fn names_a_registry(text: &[u8]) -> bool {
+    hints().find(text).is_some()
+}
+
+/// The `(key, literal value)` pairs of the line `text[range]`.
+pub(crate) fn literal_pairs(text: &[u8], range: Range<usize>) -> Vec<(String, String)> {
+    pairs(text, range)
+        .into_iter()
+        .filter_map(|p| p.value.map(|(v, _)| (p.key, v)))
+        .collect()
+}
+
 /// The line holding `pos`, without its line end.
-fn line_around(text: &[u8], pos: usize) -> Range<usize> {
+pub(crate) fn line_around(text: &[u8], pos: usize) -> Range<usize> {
     let s = memchr::memrchr(b'\n', &text[..pos]).map_or(0, |i| i + 1);
     let mut e = memchr::memchr(b'\n', &text[pos..]).map_or(text.len(), |i| pos + i);
     if e > s && text[e - 1] == b'\r' {

@@ -6,7 +6,7 @@ use std::ops::Range;
 use serde::Serialize;
 use sha2::Sha256;
 
-use crate::judge::classify::{Severity, TokenKind};
+use crate::model::kind::{Severity, TokenKind};
 use crate::model::rule::Rule;
 
 /// A secret value. Its `Debug` and `Display` never show it: only
@@ -162,7 +162,7 @@ pub struct Finding {
     /// space comes what to do instead.
     pub fix_rotate_len: usize,
     /// Redacted source lines around the finding, for human output.
-    pub snippet: Option<crate::report::Snippet>,
+    pub snippet: Option<crate::model::snippet::Snippet>,
     /// Where a history scan found it (`--history`); `None` for files.
     pub origin: Option<Box<Origin>>,
     /// What the registry said under `--verify`; `None` when not checked.

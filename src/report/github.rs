@@ -13,8 +13,8 @@
 use std::io::{self, Write};
 
 use super::{Outcome, Roots};
-use crate::judge::classify::Severity;
 use crate::model::finding::Finding;
+use crate::model::kind::Severity;
 
 /// Escapes a command's message: the toolkit's `%`, CR and LF, then every
 /// other control character as in the other text outputs (ESC would reach

@@ -13,8 +13,8 @@ use std::io::{self, Write};
 
 use super::escape::text as esc;
 use super::{Options, Outcome};
-use crate::judge::classify::Severity;
 use crate::model::finding::Finding;
+use crate::model::kind::Severity;
 
 /// Width fix hints are wrapped to.
 const WIDTH: usize = 100;

@@ -25,8 +25,8 @@ use std::io::{self, Write};
 use serde_json::{json, Value};
 
 use super::{Outcome, Roots};
-use crate::judge::classify::Severity;
 use crate::model::finding::Finding;
+use crate::model::kind::Severity;
 use crate::model::rule::Rule;
 
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -379,7 +379,7 @@ mod tests {
             f.severity = sev;
             findings.push(f);
         }
-        findings[1].token = crate::judge::classify::TokenKind::GithubPat;
+        findings[1].token = crate::model::kind::TokenKind::GithubPat;
         let doc = document(&outcome(findings), &roots);
         let run = &doc["runs"][0];
         let rules = run["tool"]["driver"]["rules"].as_array().unwrap();

@@ -7,21 +7,13 @@ use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanConten
 
 use super::escape;
 use crate::model::finding::redact;
+pub use crate::model::snippet::Snippet;
 use crate::model::span::{char_count, LineIndex};
 use crate::readers::decode;
 
 /// Characters of context kept before and after the value.
 const BEFORE: usize = 60;
 const AFTER: usize = 40;
-
-#[derive(Debug, Clone)]
-pub struct Snippet {
-    name: String,
-    text: String,
-    label: Range<usize>,
-    line0: usize,
-    col0: usize,
-}
 
 impl Snippet {
     /// Builds the window for the value at `span` in `file`. The value is
@@ -73,33 +65,9 @@ impl Snippet {
         }
     }
 
-    /// Moves the snippet's position for a text that starts `lines` lines
-    /// and `column` characters into its file.
-    pub fn shifted(mut self, lines: usize, column: usize) -> Snippet {
-        if self.line0 == 0 {
-            self.col0 += column;
-        }
-        self.line0 += lines;
-        self
-    }
-
     /// The label's span within the snippet.
     pub fn label(&self) -> SourceSpan {
         SourceSpan::from(self.label.clone())
-    }
-
-    pub fn text(&self) -> &str {
-        &self.text
-    }
-
-    /// The value's byte range within [`Snippet::text`].
-    pub fn label_range(&self) -> Range<usize> {
-        self.label.clone()
-    }
-
-    /// The 1-based line number of the snippet's line in its file.
-    pub fn line_number(&self) -> usize {
-        self.line0 + 1
     }
 }
 

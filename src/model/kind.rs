@@ -1,0 +1,134 @@
+//! What a secret is (`TokenKind`) and how bad its leak is (`Severity`):
+//! the vocabulary `judge::classify` decides and the reporters print.
+
+/// How bad a leak is. Ordered from worst to mildest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Severity {
+    Critical,
+    High,
+    Medium,
+    Low,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+        }
+    }
+}
+
+/// The kind of token a secret is. `as_str` is the JSON `secret_kind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TokenKind {
+    DockerHubPat,
+    DockerHubOat,
+    GithubPat,
+    GithubFineGrainedPat,
+    GithubActionsToken,
+    GitlabPat,
+    GitlabDeployToken,
+    GitlabJobToken,
+    AwsEcrToken,
+    GcpServiceAccountKey,
+    GcpAccessToken,
+    AzureAcrRefreshToken,
+    AzureAcrPassword,
+    QuayRobotToken,
+    HarborRobotSecret,
+    NgcApiKey,
+    JfrogApiKey,
+    JfrogReferenceToken,
+    OpenshiftPullSecret,
+    /// A password of no recognised token shape.
+    Password,
+    /// An OAuth refresh token (`identitytoken`) of no recognised registry.
+    IdentityToken,
+    /// A bearer token (`registrytoken`).
+    RegistryToken,
+}
+
+impl TokenKind {
+    pub const ALL: &'static [TokenKind] = &[
+        TokenKind::DockerHubPat,
+        TokenKind::DockerHubOat,
+        TokenKind::GithubPat,
+        TokenKind::GithubFineGrainedPat,
+        TokenKind::GithubActionsToken,
+        TokenKind::GitlabPat,
+        TokenKind::GitlabDeployToken,
+        TokenKind::GitlabJobToken,
+        TokenKind::AwsEcrToken,
+        TokenKind::GcpServiceAccountKey,
+        TokenKind::GcpAccessToken,
+        TokenKind::AzureAcrRefreshToken,
+        TokenKind::AzureAcrPassword,
+        TokenKind::QuayRobotToken,
+        TokenKind::HarborRobotSecret,
+        TokenKind::NgcApiKey,
+        TokenKind::JfrogApiKey,
+        TokenKind::JfrogReferenceToken,
+        TokenKind::OpenshiftPullSecret,
+        TokenKind::Password,
+        TokenKind::IdentityToken,
+        TokenKind::RegistryToken,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenKind::DockerHubPat => "docker-hub-pat",
+            TokenKind::DockerHubOat => "docker-hub-oat",
+            TokenKind::GithubPat => "github-pat",
+            TokenKind::GithubFineGrainedPat => "github-fine-grained-pat",
+            TokenKind::GithubActionsToken => "github-actions-token",
+            TokenKind::GitlabPat => "gitlab-pat",
+            TokenKind::GitlabDeployToken => "gitlab-deploy-token",
+            TokenKind::GitlabJobToken => "gitlab-job-token",
+            TokenKind::AwsEcrToken => "aws-ecr-token",
+            TokenKind::GcpServiceAccountKey => "gcp-service-account-key",
+            TokenKind::GcpAccessToken => "gcp-access-token",
+            TokenKind::AzureAcrRefreshToken => "azure-acr-refresh-token",
+            TokenKind::AzureAcrPassword => "azure-acr-password",
+            TokenKind::QuayRobotToken => "quay-robot-token",
+            TokenKind::HarborRobotSecret => "harbor-robot-secret",
+            TokenKind::NgcApiKey => "ngc-api-key",
+            TokenKind::JfrogApiKey => "jfrog-api-key",
+            TokenKind::JfrogReferenceToken => "jfrog-reference-token",
+            TokenKind::OpenshiftPullSecret => "openshift-pull-secret",
+            TokenKind::Password => "password",
+            TokenKind::IdentityToken => "identity-token",
+            TokenKind::RegistryToken => "registry-token",
+        }
+    }
+
+    /// A short human description.
+    pub fn describe(self) -> &'static str {
+        match self {
+            TokenKind::DockerHubPat => "Docker Hub personal access token",
+            TokenKind::DockerHubOat => "Docker Hub organization access token",
+            TokenKind::GithubPat => "GitHub personal access token (classic)",
+            TokenKind::GithubFineGrainedPat => "GitHub fine-grained personal access token",
+            TokenKind::GithubActionsToken => "GitHub Actions installation token",
+            TokenKind::GitlabPat => "GitLab personal access token",
+            TokenKind::GitlabDeployToken => "GitLab deploy token",
+            TokenKind::GitlabJobToken => "GitLab CI job token",
+            TokenKind::AwsEcrToken => "AWS ECR authorization token",
+            TokenKind::GcpServiceAccountKey => "Google Cloud service-account key",
+            TokenKind::GcpAccessToken => "Google OAuth2 access token",
+            TokenKind::AzureAcrRefreshToken => "Azure Container Registry refresh token",
+            TokenKind::AzureAcrPassword => "Azure Container Registry admin or token password",
+            TokenKind::QuayRobotToken => "Quay robot account token",
+            TokenKind::HarborRobotSecret => "Harbor robot account secret",
+            TokenKind::NgcApiKey => "NVIDIA NGC API key",
+            TokenKind::JfrogApiKey => "JFrog API key",
+            TokenKind::JfrogReferenceToken => "JFrog reference (access) token",
+            TokenKind::OpenshiftPullSecret => "Red Hat OpenShift pull secret",
+            TokenKind::Password => "registry password",
+            TokenKind::IdentityToken => "registry OAuth refresh token",
+            TokenKind::RegistryToken => "registry bearer token",
+        }
+    }
+}
