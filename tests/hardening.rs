@@ -256,15 +256,23 @@ fn passwords_and_usernames_with_spaces_are_reported() {
         &dir.path().join("fields.json"),
         "{\"auths\": {\"registry.example.test\": {\"username\": \"deployer\", \"password\": \"correct horse battery staple 42\"}}}\n",
     );
+    write(
+        &dir.path().join("login.sh"),
+        "docker login -u deployer -p \"correct horse battery staple 42\" registry.example.test\n",
+    );
     let (code, stdout, stderr) = run(credscan().arg(dir.path()).args(["--format", "json"]));
     assert_eq!(code, 1, "{stdout}{stderr}");
     assert_eq!(
         json(&stdout)["findings"].as_array().unwrap().len(),
-        2,
+        3,
         "{stdout}"
     );
     // Placeholders with spaces stay quiet.
     let dir = tempfile::tempdir().unwrap();
+    write(
+        &dir.path().join("doc.sh"),
+        "docker login -u deployer -p \"your password here\" registry.example.test\n",
+    );
     write(
         &dir.path().join("doc.json"),
         "{\"auths\": {\"registry.example.test\": {\"username\": \"deployer\", \"password\": \"<your password here>\"}}}\n",

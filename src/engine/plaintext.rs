@@ -19,9 +19,9 @@ use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
-use crate::forms::placeholder::literal_credential;
+use crate::forms::placeholder::{literal_command_credential, literal_credential};
 use crate::forms::{Candidate, Check, Form, FORMS};
-use crate::model::finding::{RawFinding, Secret};
+use crate::model::finding::{Context, RawFinding, Secret};
 use crate::model::rule::Rule;
 use crate::readers::{hcl, yaml};
 
@@ -202,7 +202,13 @@ fn push_literals(
     out: &mut Vec<RawFinding>,
 ) {
     for c in candidates {
-        if !literal_credential(c.username.as_deref(), &c.secret) {
+        // On a command line a space inside a value comes from quotes.
+        let ok = if c.context == Context::Command {
+            literal_command_credential(c.username.as_deref(), &c.secret)
+        } else {
+            literal_credential(c.username.as_deref(), &c.secret)
+        };
+        if !ok {
             continue;
         }
         out.push(RawFinding {

@@ -18,7 +18,7 @@ use std::sync::OnceLock;
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
 use super::{Candidate, Check, Form};
-use crate::forms::placeholder::literal_credential;
+use crate::forms::placeholder::literal_command_credential;
 use crate::model::finding::{Context, SecretKind};
 use crate::model::rule::Rule;
 use crate::readers::args::{has, image_host, opt, parse, program, subcommand};
@@ -455,7 +455,7 @@ struct Emit<'a> {
 }
 
 fn emit(e: Emit<'_>, out: &mut Vec<Candidate>) {
-    if !literal_credential(e.username.as_deref(), &e.secret.value) {
+    if !literal_command_credential(e.username.as_deref(), &e.secret.value) {
         return;
     }
     out.push(Candidate {

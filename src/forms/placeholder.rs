@@ -350,6 +350,40 @@ pub fn plausible_secret(value: &str) -> bool {
             .all(|c| c.is_ascii_digit() || c == b':' || c == b'.')
 }
 
+/// [`literal_credential`] for a value read from a command line, where a
+/// space inside can only come from quotes (`-p "correct horse battery
+/// staple 42"`): the spaces are part of the password. Leading or trailing
+/// space, line breaks, and phrases that describe a secret instead of being
+/// one (`"your password here"`) are still rejected.
+pub fn literal_command_credential(user: Option<&str>, secret: &str) -> bool {
+    if !secret.contains(' ') {
+        return literal_credential(user, secret);
+    }
+    let describes = secret
+        .to_ascii_lowercase()
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|w| {
+            matches!(
+                w,
+                "password"
+                    | "passwd"
+                    | "pass"
+                    | "secret"
+                    | "token"
+                    | "your"
+                    | "here"
+                    | "my"
+                    | "the"
+                    | "example"
+                    | "changeme"
+            )
+        });
+    secret.trim() == secret
+        && !secret.contains(['\n', '\r', '\t'])
+        && !describes
+        && literal_credential(user, &secret.replace(' ', ""))
+}
+
 /// Whether `(user, secret)` written in plain text is a credential worth
 /// reporting. A username that is itself a reference does not disqualify a
 /// literal secret; a placeholder or documentation username does.
@@ -453,6 +487,20 @@ mod tests {
         ] {
             assert!(!is_reference(l), "{l} is a literal");
         }
+    }
+
+    #[test]
+    fn quoted_command_passwords_may_hold_spaces() {
+        assert!(literal_command_credential(
+            Some("deployer"),
+            "correct horse battery staple 42"
+        ));
+        assert!(!literal_command_credential(
+            Some("deployer"),
+            "your password here"
+        ));
+        assert!(!literal_command_credential(Some("deployer"), " Zq8vLm2Kp4"));
+        assert!(!literal_command_credential(Some("deployer"), "${REG} pass"));
     }
 
     #[test]
