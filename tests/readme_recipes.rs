@@ -19,17 +19,6 @@ use std::process::Command;
 use common::readme::{expand, github_steps, gitlab_script, recipe, shell_lines, Step};
 use common::*;
 
-fn wheel_dir() -> PathBuf {
-    let dir = std::env::var_os("CREDSCAN_WHEEL_DIR")
-        .map(PathBuf::from)
-        .expect(
-            "CREDSCAN_WHEEL_DIR is not set: build the wheel (cd packaging/wheel && maturin build \
-         --release --locked) and point CREDSCAN_WHEEL_DIR at target/wheels; .ci/run does both",
-        );
-    assert!(dir.is_dir(), "{}", dir.display());
-    dir
-}
-
 /// A fresh virtualenv (no credscan in it yet) whose `bin` the jobs put
 /// first on PATH, as `actions/setup-python` or the `python` image do. One
 /// per test thread, so parallel tests never pip-install into the same one.
