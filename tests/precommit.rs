@@ -537,17 +537,46 @@ fn readme_pre_push_recipe_blocks_pushed_leaks() {
     require_pre_commit();
     let (repo_path, rev) = hook_repo();
     let config = readme::pre_commit_config("pre-commit-pre-push", repo_path, rev);
-    let dir = project_config(&config, None, None);
+    commit_and_push_hooks_block_leaks(&config, None, None);
+}
+
+/// The wheel variants of both hooks (`credscan-wheel`,
+/// `credscan-pre-push-wheel`), with no cargo on PATH.
+#[test]
+#[ignore = "needs pre-commit and the docker-credscan wheel"]
+fn wheel_pre_push_hook_blocks_pushed_leaks() {
+    require_pre_commit();
+    let (repo_path, rev) = hook_repo();
+    let config = readme::pre_commit_config("pre-commit-pre-push", repo_path, rev)
+        .replace("id: credscan-pre-push ", "id: credscan-pre-push-wheel ")
+        .replace("id: credscan ", "id: credscan-wheel ");
+    assert!(config.contains("credscan-pre-push-wheel") && config.contains("id: credscan-wheel "));
+    let no_cargo = no_cargo();
+    commit_and_push_hooks_block_leaks(&config, Some(no_cargo.path()), Some(&wheel_dir()));
+}
+
+/// Installs `config` for commits and pushes (the README's install line),
+/// then checks a leaked commit and a pushed leak are blocked.
+fn commit_and_push_hooks_block_leaks(
+    config: &str,
+    path_prefix: Option<&Path>,
+    find_links: Option<&Path>,
+) {
+    let dir = project_config(config, path_prefix, find_links);
     let root = dir.path();
     let install = readme::shell_lines("pre-commit-pre-push-install");
     assert_eq!(install.len(), 1, "{install:?}");
-    let (code, out, err) =
-        run(pre_commit_env(Command::new("sh").current_dir(root)).args(["-e", "-c", &install[0]]));
+    let mut sh = Command::new("sh");
+    if let Some(links) = find_links {
+        sh.env("PIP_FIND_LINKS", links);
+    }
+    let (code, out, err) = run(with_path(pre_commit_env(sh.current_dir(root)), path_prefix)
+        .args(["-e", "-c", &install[0]]));
     assert_eq!(code, 0, "{out}{err}");
 
     write(&root.join("deploy/.docker/config.json"), &leak_config());
     git(root, ["add", "."]);
-    let (code, out) = commit(root, None, "leak");
+    let (code, out) = commit(root, path_prefix, "leak");
     assert_ne!(code, 0, "the commit is blocked:\n{out}");
 
     let remote = tempfile::tempdir().unwrap();
@@ -559,12 +588,11 @@ fn readme_pre_push_recipe_blocks_pushed_leaks() {
     git(root, ["commit", "-q", "--no-verify", "-m", "leak anyway"]);
     git(root, ["rm", "-q", "deploy/.docker/config.json"]);
     git(root, ["commit", "-q", "--no-verify", "-m", "remove it"]);
-    let (code, out, err) = run(pre_commit_env(Command::new("git").current_dir(root)).args([
-        "push",
-        "-q",
-        "origin",
-        "HEAD:main",
-    ]));
+    let (code, out, err) = run(with_path(
+        pre_commit_env(Command::new("git").current_dir(root)),
+        path_prefix,
+    )
+    .args(["push", "-q", "origin", "HEAD:main"]));
     assert_ne!(code, 0, "the push is blocked:\n{out}{err}");
     assert!(
         format!("{out}{err}").contains("deploy/.docker/config.json"),
