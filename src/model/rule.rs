@@ -123,6 +123,19 @@ impl Rule {
     }
 }
 
+/// What the form registry says about one form, for the reporters (which
+/// depend on the model, not on the forms): SARIF rule descriptors list the
+/// forms of their rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FormNote {
+    /// The rule the form's findings carry.
+    pub rule: Rule,
+    /// The form's slug (`docker-config`).
+    pub slug: &'static str,
+    /// What the form is, in a few words.
+    pub title: &'static str,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
