@@ -503,7 +503,9 @@ pub fn run(cli: &Cli) -> Result<Status, Error> {
         Format::Concise => report::human::write_concise(&outcome, &opts, &mut output),
         Format::Json => report::json::write(&outcome, &opts, &mut output),
         Format::Jsonl => report::jsonl::write(&outcome, &opts, &mut output),
-        Format::Sarif => report::sarif::write(&outcome, &roots(), &mut output),
+        Format::Sarif => {
+            report::sarif::write_with_forms(&outcome, &roots(), &crate::forms::notes(), &mut output)
+        }
         Format::Github => report::github::write(&outcome, &roots(), &mut output),
     };
     let written = written.and_then(|()| output.flush());

@@ -17,6 +17,8 @@
 //!    the value sat in a credential context (`REGISTRY_AUTH=`, `auth:`,
 //!    `Authorization: Basic`, ...).
 
+#![warn(unreachable_pub)]
+
 pub mod plaintext;
 pub mod prefilter;
 

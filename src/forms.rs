@@ -35,7 +35,7 @@ use std::ops::Range;
 
 use crate::forms::placeholder::{is_placeholder, is_reference};
 use crate::model::finding::{Context, SecretKind};
-use crate::model::rule::Rule;
+use crate::model::rule::{FormNote, Rule};
 use crate::readers::{hcl, yaml};
 
 /// One credential form.
@@ -136,6 +136,18 @@ pub fn rules() -> Vec<Rule> {
         }
     }
     out
+}
+
+/// A note per form, in registry order, for the reporters.
+pub fn notes() -> Vec<FormNote> {
+    FORMS
+        .iter()
+        .map(|f| FormNote {
+            rule: f.rule,
+            slug: f.slug,
+            title: f.title,
+        })
+        .collect()
 }
 
 /// The lower-case keywords behind the gate literals of the forms that read

@@ -20,7 +20,7 @@
 #![cfg_attr(not(test), deny(clippy::string_slice))]
 
 pub mod app;
-pub mod cli;
+pub(crate) mod cli;
 pub mod engine;
 pub mod forms;
 pub mod input;
@@ -28,7 +28,7 @@ pub mod judge;
 pub mod model;
 pub mod readers;
 pub mod report;
-pub mod settings;
+pub(crate) mod settings;
 pub mod suppress;
 #[cfg(test)]
 mod testing;

@@ -2,6 +2,8 @@
 //! rule identifiers, byte spans and line positions. Nothing here scans,
 //! decides or prints.
 
+#![warn(unreachable_pub)]
+
 pub mod finding;
 pub mod kind;
 pub mod rule;

@@ -3,6 +3,8 @@
 //! They know nothing of credentials; the forms ask them for keys, values
 //! and offsets.
 
+#![warn(unreachable_pub)]
+
 pub(crate) mod args;
 pub mod decode;
 pub(crate) mod hcl;

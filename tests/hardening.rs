@@ -129,7 +129,7 @@ fn registry_keys_and_lines_cannot_inject_into_terminals_or_logs() {
         .args(["--color", "never", "--reveal"]));
     assert_no_injection(&stdout);
     assert!(stdout.contains("\\033]0;owned\\a"), "{stdout}");
-    assert!(stdout.contains("\\r\\n  ::add-mask::x"), "{stdout}");
+    assert!(stdout.contains("\\r\\n  \\072:add-mask::x"), "{stdout}");
 }
 
 #[cfg(unix)]

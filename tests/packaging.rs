@@ -53,6 +53,7 @@ fn every_hook_scans_files_serially() {
         ("credscan", "rust"),
         ("credscan-system", "system"),
         ("credscan-wheel", "python"),
+        ("credscan-pre-push-wheel", "python"),
     ] {
         let start = hooks
             .find(&format!("- id: {id}\n"))
@@ -63,8 +64,21 @@ fn every_hook_scans_files_serially() {
             entry.contains(&format!("language: {language}\n")),
             "{entry}"
         );
-        assert!(entry.contains("entry: credscan\n"), "{entry}");
+        let command = if id.contains("pre-push") {
+            "credscan --pre-push"
+        } else {
+            "credscan"
+        };
+        assert!(entry.contains(&format!("entry: {command}\n")), "{entry}");
         assert!(entry.contains("require_serial: true\n"), "{entry}");
-        assert!(entry.contains("pass_filenames: true\n"), "{entry}");
+        let pass = if id.contains("pre-push") {
+            "false"
+        } else {
+            "true"
+        };
+        assert!(
+            entry.contains(&format!("pass_filenames: {pass}\n")),
+            "{entry}"
+        );
     }
 }

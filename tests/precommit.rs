@@ -305,33 +305,6 @@ fn system_hook_blocks_a_utf16_file() {
     assert!(out.contains("regcred-dump:4:16"), "{out}");
 }
 
-/// The directory holding the built `docker-credscan` wheel
-/// (`CREDSCAN_WHEEL_DIR`; `.ci/run` builds it with maturin).
-fn wheel_dir() -> PathBuf {
-    let dir = std::env::var_os("CREDSCAN_WHEEL_DIR")
-        .map(PathBuf::from)
-        .expect(
-            "CREDSCAN_WHEEL_DIR is not set: build the wheel (cd packaging/wheel && maturin build \
-         --release --locked) and point CREDSCAN_WHEEL_DIR at target/wheels; .ci/run does both",
-        );
-    let wheels: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
-        .filter_map(Result::ok)
-        .filter(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            name.starts_with(&format!("docker_credscan-{}-", env!("CARGO_PKG_VERSION")))
-                && name.ends_with(".whl")
-        })
-        .collect();
-    assert!(
-        !wheels.is_empty(),
-        "no docker_credscan-{}-*.whl in {}",
-        env!("CARGO_PKG_VERSION"),
-        dir.display()
-    );
-    dir
-}
-
 /// The `credscan-wheel` hook (`language: python`): pre-commit pip-installs
 /// the hook repository's empty `credscan-pre-commit` package, which pulls
 /// the prebuilt `docker-credscan` wheel, found here through
@@ -564,17 +537,46 @@ fn readme_pre_push_recipe_blocks_pushed_leaks() {
     require_pre_commit();
     let (repo_path, rev) = hook_repo();
     let config = readme::pre_commit_config("pre-commit-pre-push", repo_path, rev);
-    let dir = project_config(&config, None, None);
+    commit_and_push_hooks_block_leaks(&config, None, None);
+}
+
+/// The wheel variants of both hooks (`credscan-wheel`,
+/// `credscan-pre-push-wheel`), with no cargo on PATH.
+#[test]
+#[ignore = "needs pre-commit and the docker-credscan wheel"]
+fn wheel_pre_push_hook_blocks_pushed_leaks() {
+    require_pre_commit();
+    let (repo_path, rev) = hook_repo();
+    let config = readme::pre_commit_config("pre-commit-pre-push", repo_path, rev)
+        .replace("id: credscan-pre-push ", "id: credscan-pre-push-wheel ")
+        .replace("id: credscan ", "id: credscan-wheel ");
+    assert!(config.contains("credscan-pre-push-wheel") && config.contains("id: credscan-wheel "));
+    let no_cargo = no_cargo();
+    commit_and_push_hooks_block_leaks(&config, Some(no_cargo.path()), Some(&wheel_dir()));
+}
+
+/// Installs `config` for commits and pushes (the README's install line),
+/// then checks a leaked commit and a pushed leak are blocked.
+fn commit_and_push_hooks_block_leaks(
+    config: &str,
+    path_prefix: Option<&Path>,
+    find_links: Option<&Path>,
+) {
+    let dir = project_config(config, path_prefix, find_links);
     let root = dir.path();
     let install = readme::shell_lines("pre-commit-pre-push-install");
     assert_eq!(install.len(), 1, "{install:?}");
-    let (code, out, err) =
-        run(pre_commit_env(Command::new("sh").current_dir(root)).args(["-e", "-c", &install[0]]));
+    let mut sh = Command::new("sh");
+    if let Some(links) = find_links {
+        sh.env("PIP_FIND_LINKS", links);
+    }
+    let (code, out, err) = run(with_path(pre_commit_env(sh.current_dir(root)), path_prefix)
+        .args(["-e", "-c", &install[0]]));
     assert_eq!(code, 0, "{out}{err}");
 
     write(&root.join("deploy/.docker/config.json"), &leak_config());
     git(root, ["add", "."]);
-    let (code, out) = commit(root, None, "leak");
+    let (code, out) = commit(root, path_prefix, "leak");
     assert_ne!(code, 0, "the commit is blocked:\n{out}");
 
     let remote = tempfile::tempdir().unwrap();
@@ -586,12 +588,11 @@ fn readme_pre_push_recipe_blocks_pushed_leaks() {
     git(root, ["commit", "-q", "--no-verify", "-m", "leak anyway"]);
     git(root, ["rm", "-q", "deploy/.docker/config.json"]);
     git(root, ["commit", "-q", "--no-verify", "-m", "remove it"]);
-    let (code, out, err) = run(pre_commit_env(Command::new("git").current_dir(root)).args([
-        "push",
-        "-q",
-        "origin",
-        "HEAD:main",
-    ]));
+    let (code, out, err) = run(with_path(
+        pre_commit_env(Command::new("git").current_dir(root)),
+        path_prefix,
+    )
+    .args(["push", "-q", "origin", "HEAD:main"]));
     assert_ne!(code, 0, "the push is blocked:\n{out}{err}");
     assert!(
         format!("{out}{err}").contains("deploy/.docker/config.json"),

@@ -7,8 +7,10 @@
 //! say until the wheel is on PyPI. The pre-commit recipes run through the
 //! real framework in `tests/precommit.rs`.
 //!
-//! Needs `python3 -m venv` and the wheel (`CREDSCAN_WHEEL_DIR`, which
-//! `.ci/run` builds), so the tests are ignored in a plain `cargo test`.
+//! The CI recipe tests need `python3 -m venv` and the wheel
+//! (`CREDSCAN_WHEEL_DIR`, which `.ci/run` builds), so they are ignored in a
+//! plain `cargo test`. The plain git hook recipes run with this build's
+//! binary and are not.
 
 mod common;
 
@@ -18,17 +20,6 @@ use std::process::Command;
 
 use common::readme::{expand, github_steps, gitlab_script, recipe, shell_lines, Step};
 use common::*;
-
-fn wheel_dir() -> PathBuf {
-    let dir = std::env::var_os("CREDSCAN_WHEEL_DIR")
-        .map(PathBuf::from)
-        .expect(
-            "CREDSCAN_WHEEL_DIR is not set: build the wheel (cd packaging/wheel && maturin build \
-         --release --locked) and point CREDSCAN_WHEEL_DIR at target/wheels; .ci/run does both",
-        );
-    assert!(dir.is_dir(), "{}", dir.display());
-    dir
-}
 
 /// A fresh virtualenv (no credscan in it yet) whose `bin` the jobs put
 /// first on PATH, as `actions/setup-python` or the `python` image do. One
@@ -431,4 +422,52 @@ fn run_baseline_recipe(dir: &Path) {
         assert_eq!(code, 0, "{line}: {out}{err}");
     }
     git(dir, ["commit", "-q", "-m", "credscan baseline"]);
+}
+
+/// A shell in `dir` with this build's credscan first on PATH.
+fn with_built_credscan(dir: &Path, program: &str) -> Command {
+    let bin = assert_cmd::cargo::cargo_bin("credscan");
+    let old = std::env::var_os("PATH").unwrap_or_default();
+    let mut paths = vec![bin.parent().unwrap().to_path_buf()];
+    paths.extend(std::env::split_paths(&old));
+    let mut cmd = Command::new(program);
+    isolate(&mut cmd)
+        .current_dir(dir)
+        .env("PATH", std::env::join_paths(paths).unwrap());
+    cmd
+}
+
+/// The README's plain git hooks (no pre-commit), installed with the
+/// README's one-liners: the pre-commit hook blocks a staged leak, the
+/// pre-push hook a pushed one that a later commit removed.
+#[test]
+fn plain_git_hook_recipes_block_leaks() {
+    let s = scratch();
+    for name in ["git-pre-commit-hook", "git-pre-push-hook"] {
+        let lines = shell_lines(name);
+        assert_eq!(lines.len(), 1, "{name}: {lines:?}");
+        let (code, out, err) =
+            run(with_built_credscan(s.path(), "sh").args(["-e", "-c", &lines[0]]));
+        assert_eq!(code, 0, "{name}: {out}{err}");
+    }
+    write(&s.path().join("deploy/.docker/config.json"), &leak_config());
+    git(s.path(), ["add", "."]);
+    let (code, out, err) =
+        run(with_built_credscan(s.path(), "git").args(["commit", "-q", "-m", "leak"]));
+    assert_ne!(code, 0, "the pre-commit hook blocks:\n{out}{err}");
+    assert!(err.contains("deploy/.docker/config.json:4:16"), "{err}");
+
+    git(
+        s.path(),
+        ["commit", "-q", "--no-verify", "-m", "leak anyway"],
+    );
+    git(s.path(), ["rm", "-q", "deploy/.docker/config.json"]);
+    git(s.path(), ["commit", "-q", "--no-verify", "-m", "remove it"]);
+    let (code, out, err) =
+        run(with_built_credscan(s.path(), "git").args(["push", "-q", "origin", "HEAD:main"]));
+    assert_ne!(code, 0, "the pre-push hook blocks:\n{out}{err}");
+    assert!(
+        format!("{out}{err}").contains("deploy/.docker/config.json"),
+        "{out}{err}"
+    );
 }

@@ -50,9 +50,15 @@ fn text_forms() -> impl Iterator<Item = &'static Form> {
         .filter(|f| !matches!(f.check, Check::Layered))
 }
 
-/// The bit set of a form's gate literals.
-fn gate_bits(form: &Form) -> u64 {
-    form.gate.iter().fold(0, |acc, w| acc | bit(w))
+/// The forms run here with the bit set of their gate literals, computed
+/// once per process.
+fn gated_forms() -> &'static [(&'static Form, u64)] {
+    static G: OnceLock<Vec<(&'static Form, u64)>> = OnceLock::new();
+    G.get_or_init(|| {
+        text_forms()
+            .map(|f| (f, f.gate.iter().fold(0, |acc, w| acc | bit(w))))
+            .collect()
+    })
 }
 
 fn gate_finder() -> &'static AhoCorasick {
@@ -127,8 +133,8 @@ pub fn scan(text: &[u8], out: &mut Vec<RawFinding>) {
     let mut blocks: Option<Vec<hcl::Block>> = None;
     let mut found: Vec<RawFinding> = Vec::new();
     let mut candidates: Vec<Candidate> = Vec::new();
-    for form in text_forms() {
-        if seen & gate_bits(form) == 0 {
+    for &(form, bits) in gated_forms() {
+        if seen & bits == 0 {
             continue;
         }
         match form.check {

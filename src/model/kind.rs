@@ -1,16 +1,23 @@
 //! What a secret is (`TokenKind`) and how bad its leak is (`Severity`):
 //! the vocabulary `judge::classify` decides and the reporters print.
 
+#![warn(missing_docs)]
+
 /// How bad a leak is. Ordered from worst to mildest.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Severity {
+    /// Long-lived and reaching beyond one registry, or carrying a private key.
     Critical,
+    /// Long-lived and registry-scoped.
     High,
+    /// Short-lived, possibly still valid.
     Medium,
+    /// Shown to have expired.
     Low,
 }
 
 impl Severity {
+    /// The lower-case name used in every output format.
     pub fn as_str(self) -> &'static str {
         match self {
             Severity::Critical => "critical",
@@ -24,24 +31,43 @@ impl Severity {
 /// The kind of token a secret is. `as_str` is the JSON `secret_kind`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TokenKind {
+    /// Docker Hub personal access token (`dckr_pat_`).
     DockerHubPat,
+    /// Docker Hub organization access token (`dckr_oat_`).
     DockerHubOat,
+    /// GitHub classic personal access token (`ghp_`).
     GithubPat,
+    /// GitHub fine-grained personal access token (`github_pat_`).
     GithubFineGrainedPat,
+    /// GitHub Actions job token (`ghs_`).
     GithubActionsToken,
+    /// GitLab personal access token (`glpat-`).
     GitlabPat,
+    /// GitLab deploy token (`gldt-`, user `gitlab+deploy-token-N`).
     GitlabDeployToken,
+    /// GitLab CI job token (user `gitlab-ci-token`, `glcbt-`).
     GitlabJobToken,
+    /// AWS ECR authorization token (user `AWS`).
     AwsEcrToken,
+    /// GCP service-account key JSON (user `_json_key`).
     GcpServiceAccountKey,
+    /// GCP OAuth access token (`ya29.`, user `oauth2accesstoken`).
     GcpAccessToken,
+    /// Azure Container Registry refresh token.
     AzureAcrRefreshToken,
+    /// Azure Container Registry admin or token password.
     AzureAcrPassword,
+    /// Quay robot account token (user `org+name`).
     QuayRobotToken,
+    /// Harbor robot account secret (user `robot$...`).
     HarborRobotSecret,
+    /// NVIDIA NGC API key (user `$oauthtoken`, `nvapi-`).
     NgcApiKey,
+    /// JFrog API key (`AKCp`).
     JfrogApiKey,
+    /// JFrog reference token (`cmVmdGtu`).
     JfrogReferenceToken,
+    /// OpenShift / Red Hat pull secret (user `openshift-release-dev+ocm_access_...`).
     OpenshiftPullSecret,
     /// A password of no recognised token shape.
     Password,
@@ -52,6 +78,7 @@ pub enum TokenKind {
 }
 
 impl TokenKind {
+    /// Every kind, in declaration order.
     pub const ALL: &'static [TokenKind] = &[
         TokenKind::DockerHubPat,
         TokenKind::DockerHubOat,
@@ -77,6 +104,7 @@ impl TokenKind {
         TokenKind::RegistryToken,
     ];
 
+    /// The kebab-case name: the JSON `secret_kind`.
     pub fn as_str(self) -> &'static str {
         match self {
             TokenKind::DockerHubPat => "docker-hub-pat",

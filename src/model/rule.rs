@@ -1,7 +1,10 @@
 //! Rule identifiers: stable ids that baselines, SARIF and config refer to.
 
+#![warn(missing_docs)]
+
 use serde::Serialize;
 
+/// A rule: what a finding is about. Several forms may share one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum Rule {
     /// A docker/podman config JSON entry (`auths` map or legacy `.dockercfg`).
@@ -35,6 +38,7 @@ pub enum Rule {
 }
 
 impl Rule {
+    /// Every rule, in id order.
     pub const ALL: &'static [Rule] = &[
         Rule::DockerConfig,
         Rule::KubernetesPullSecret,
@@ -47,6 +51,7 @@ impl Rule {
         Rule::RegistryCredential,
     ];
 
+    /// The stable id (`CS001`) baselines, SARIF and config use.
     pub fn id(self) -> &'static str {
         match self {
             Rule::DockerConfig => "CS001",
@@ -61,6 +66,7 @@ impl Rule {
         }
     }
 
+    /// The kebab-case name (`docker-config-credential`).
     pub fn name(self) -> &'static str {
         match self {
             Rule::DockerConfig => "docker-config-credential",
@@ -75,6 +81,7 @@ impl Rule {
         }
     }
 
+    /// One sentence saying what the rule reports.
     pub fn description(self) -> &'static str {
         match self {
             Rule::DockerConfig => {
@@ -107,12 +114,26 @@ impl Rule {
         }
     }
 
+    /// The rule with this id or name, compared case-insensitively.
     pub fn from_id(id: &str) -> Option<Rule> {
         Rule::ALL
             .iter()
             .copied()
             .find(|r| r.id().eq_ignore_ascii_case(id) || r.name().eq_ignore_ascii_case(id))
     }
+}
+
+/// What the form registry says about one form, for the reporters (which
+/// depend on the model, not on the forms): SARIF rule descriptors list the
+/// forms of their rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FormNote {
+    /// The rule the form's findings carry.
+    pub rule: Rule,
+    /// The form's slug (`docker-config`).
+    pub slug: &'static str,
+    /// What the form is, in a few words.
+    pub title: &'static str,
 }
 
 #[cfg(test)]

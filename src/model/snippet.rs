@@ -2,6 +2,8 @@
 //! real line and column numbers. `report::snippet` builds it (redaction,
 //! escaping) and serves it to miette.
 
+#![warn(missing_docs)]
+
 use std::ops::Range;
 
 /// The window of source shown under a finding.
@@ -30,6 +32,7 @@ impl Snippet {
         self
     }
 
+    /// The window's text.
     pub fn text(&self) -> &str {
         &self.text
     }

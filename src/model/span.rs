@@ -1,5 +1,7 @@
 //! Byte offsets to 1-based line and column numbers.
 
+#![warn(missing_docs)]
+
 use memchr::memchr_iter;
 
 /// Maps byte offsets of one text to lines and columns.
@@ -14,11 +16,14 @@ pub struct LineIndex<'a> {
 /// A resolved position: 1-based line, 1-based column counted in characters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Position {
+    /// 1-based line.
     pub line: usize,
+    /// 1-based column, in characters.
     pub column: usize,
 }
 
 impl<'a> LineIndex<'a> {
+    /// Indexes the line starts of `text`.
     pub fn new(text: &'a [u8]) -> Self {
         let mut starts = vec![0];
         starts.extend(memchr_iter(b'\n', text).map(|i| i + 1));
@@ -33,6 +38,7 @@ impl<'a> LineIndex<'a> {
         }
     }
 
+    /// Start of the 0-based line.
     pub fn line_start(&self, line0: usize) -> usize {
         self.starts[line0]
     }
@@ -50,10 +56,12 @@ impl<'a> LineIndex<'a> {
         end
     }
 
+    /// Number of lines.
     pub fn line_count(&self) -> usize {
         self.starts.len()
     }
 
+    /// Line and column of byte `offset`.
     pub fn position(&self, offset: usize) -> Position {
         let offset = offset.min(self.text.len());
         let line0 = self.line_of(offset);

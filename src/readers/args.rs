@@ -9,7 +9,7 @@ use super::shell::Token;
 const MAX_GLOBAL_OPTS: usize = 16;
 
 /// The program name of a word: its basename without `.exe`.
-pub fn program(word: &str) -> &str {
+pub(crate) fn program(word: &str) -> &str {
     let base = word.rsplit(['/', '\\']).next().unwrap_or(word);
     base.strip_suffix(".exe").unwrap_or(base)
 }
@@ -57,13 +57,13 @@ const VALUE_OPTIONS: &[&str] = &[
 ];
 
 /// One parsed option: its name and value token.
-pub struct Opt {
+pub(crate) struct Opt {
     pub name: String,
     pub value: Option<Token>,
 }
 
 /// Options and positionals of the words after a subcommand.
-pub fn parse(args: &[Token]) -> (Vec<Opt>, Vec<&Token>) {
+pub(crate) fn parse(args: &[Token]) -> (Vec<Opt>, Vec<&Token>) {
     let mut opts = Vec::new();
     let mut pos = Vec::new();
     let mut i = 0;
@@ -116,20 +116,20 @@ pub fn parse(args: &[Token]) -> (Vec<Opt>, Vec<&Token>) {
     (opts, pos)
 }
 
-pub fn opt<'a>(opts: &'a [Opt], names: &[&str]) -> Option<&'a Token> {
+pub(crate) fn opt<'a>(opts: &'a [Opt], names: &[&str]) -> Option<&'a Token> {
     opts.iter()
         .rev()
         .find(|o| names.contains(&o.name.as_str()))
         .and_then(|o| o.value.as_ref())
 }
 
-pub fn has(opts: &[Opt], name: &str) -> bool {
+pub(crate) fn has(opts: &[Opt], name: &str) -> bool {
     opts.iter().any(|o| o.name == name)
 }
 
 /// After the program at `p`, the index just past the subcommand words
 /// `sub`, skipping global options (and their values) in between.
-pub fn subcommand(seg: &[Token], p: usize, sub: &[&str]) -> Option<usize> {
+pub(crate) fn subcommand(seg: &[Token], p: usize, sub: &[&str]) -> Option<usize> {
     let mut i = p + 1;
     let mut want = 0;
     let mut value_next = false;
@@ -158,7 +158,7 @@ pub fn subcommand(seg: &[Token], p: usize, sub: &[&str]) -> Option<usize> {
 /// For an image reference or transport (`docker://host/app:1`,
 /// `host:5000/app`), `Some(registry)`; `Some(None)` for an image without a
 /// registry host; `None` for a word that is not an image.
-pub fn image_host(word: &str) -> Option<Option<String>> {
+pub(crate) fn image_host(word: &str) -> Option<Option<String>> {
     let w = word
         .strip_prefix("docker://")
         .or_else(|| word.strip_prefix("oci://"))

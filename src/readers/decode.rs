@@ -332,7 +332,7 @@ mod simd {
     /// From `i`, skips whole 16-byte blocks of base64 bytes. Returns the
     /// position reached (the first non-base64 byte, or the last partial
     /// block's start) and the classes seen up to it.
-    pub fn skip_run_blocks(hay: &[u8], i: usize) -> (usize, u8) {
+    pub(super) fn skip_run_blocks(hay: &[u8], i: usize) -> (usize, u8) {
         let mut j = i;
         let mut class = 0u8;
         while j + 16 <= hay.len() {
@@ -371,7 +371,7 @@ mod simd {
     /// From `i`, skips 64-byte blocks in which no window of
     /// [`super::MIN_RUN`] base64 bytes starts. Returns the position reached
     /// and, if found, the first window start (`>= i`).
-    pub fn next_window(hay: &[u8], i: usize, until: usize) -> (usize, Option<usize>) {
+    pub(super) fn next_window(hay: &[u8], i: usize, until: usize) -> (usize, Option<usize>) {
         const _: () = assert!(super::MIN_RUN == 14);
         let mut c = i;
         if c + 128 > hay.len() {

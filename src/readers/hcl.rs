@@ -45,7 +45,7 @@ fn attribute() -> &'static Regex {
 }
 
 /// Every `auth { }` and `registry_auth { }` block in `text`.
-pub fn blocks(text: &[u8]) -> Vec<Block> {
+pub(crate) fn blocks(text: &[u8]) -> Vec<Block> {
     let mut out = Vec::new();
     let mut done = 0;
     for c in opener().captures_iter(text) {

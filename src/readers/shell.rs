@@ -10,7 +10,7 @@
 
 /// One word or operator.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Token {
+pub(crate) struct Token {
     /// The word with quotes and escapes removed.
     pub value: String,
     /// File offset of each byte of `value`, plus one for the end.
@@ -23,20 +23,20 @@ pub struct Token {
 
 impl Token {
     /// File span of `value[a..b]`.
-    pub fn span(&self, a: usize, b: usize) -> std::ops::Range<usize> {
+    pub(crate) fn span(&self, a: usize, b: usize) -> std::ops::Range<usize> {
         if a >= b {
             return self.offsets[a]..self.offsets[a];
         }
         self.offsets[a]..self.offsets[b - 1] + 1
     }
 
-    pub fn full_span(&self) -> std::ops::Range<usize> {
+    pub(crate) fn full_span(&self) -> std::ops::Range<usize> {
         self.span(0, self.value.len())
     }
 
     /// The part of `value` after the first `:`, as a sub-token (for
     /// `user:password` values).
-    pub fn split_pair(&self) -> Option<(String, Token)> {
+    pub(crate) fn split_pair(&self) -> Option<(String, Token)> {
         let i = self.value.find(':')?;
         Some((
             self.value.get(..i)?.to_string(),
@@ -50,7 +50,7 @@ impl Token {
     }
 
     /// `value[from..]` as a sub-token (for `--password=X`).
-    pub fn tail(&self, from: usize) -> Token {
+    pub(crate) fn tail(&self, from: usize) -> Token {
         // Off a character boundary (never for the ASCII options that
         // call this), the tail is empty rather than a panic.
         let from = if self.value.is_char_boundary(from) {
@@ -68,7 +68,7 @@ impl Token {
 
     /// The quoted parts of this word as sub-tokens, for commands quoted
     /// inside a word (`run: "docker login ..."`, `{"cmd": "..."}`).
-    pub fn quoted_parts(&self) -> impl Iterator<Item = Token> + '_ {
+    pub(crate) fn quoted_parts(&self) -> impl Iterator<Item = Token> + '_ {
         self.quoted.iter().filter_map(|r| {
             Some(Token {
                 value: self.value.get(r.clone())?.to_string(),
@@ -116,7 +116,7 @@ const CODE_PROGRAMS: &[&str] = &[
 
 /// Whether a line continues on the next one: it ends with `\` (shell) or a
 /// backtick (PowerShell), ignoring a trailing `\r`.
-pub fn continues(line: &[u8]) -> bool {
+pub(crate) fn continues(line: &[u8]) -> bool {
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     // A Markdown code fence (```` ``` ````, ```` ```sh ````) is no PowerShell
     // continuation.
@@ -130,7 +130,7 @@ pub fn continues(line: &[u8]) -> bool {
 /// `limit` at the latest. `base` maps `src` offsets to file offsets
 /// (`None`: they are file offsets). Returns the tokens and the offset where
 /// tokenizing stopped.
-pub fn tokenize(
+pub(crate) fn tokenize(
     src: &[u8],
     base: Option<&[usize]>,
     start: usize,

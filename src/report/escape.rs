@@ -65,14 +65,29 @@ fn push_octal(out: &mut String, b: u8) {
     out.push(char::from(b'0' + (b & 7)));
 }
 
+/// Byte offsets of each `:` at the start of `s` or after a space or tab.
+/// Wrapped or indented, such a word can start a log line, and the Actions
+/// runner trims leading whitespace before looking for a `::` workflow
+/// command; a reporter may also append `:LINE` to a name (a file named `:`
+/// makes `::5`). Such a colon is escaped (`\072`).
+fn command_colons(s: &str) -> Vec<usize> {
+    let b = s.as_bytes();
+    (0..b.len())
+        .filter(|&i| b[i] == b':' && (i == 0 || matches!(b[i - 1], b' ' | b'\t')))
+        .collect()
+}
+
 fn escape_with(s: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> {
-    if !s.chars().any(|c| is_unsafe(c) && !keep(c)) {
+    let colons = command_colons(s);
+    if colons.is_empty() && !s.chars().any(|c| is_unsafe(c) && !keep(c)) {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
+    for (i, c) in s.char_indices() {
         if is_unsafe(c) && !keep(c) {
             push_escaped(&mut out, c);
+        } else if colons.contains(&i) {
+            push_octal(&mut out, b':');
         } else {
             out.push(c);
         }
@@ -94,7 +109,7 @@ pub fn text_keep_tabs(s: &str) -> Cow<'_, str> {
 /// A name quoted as git quotes paths: unchanged when it holds no unsafe
 /// character, `"` or `\`; otherwise in double quotes with escapes.
 pub fn quote(s: &str) -> Cow<'_, str> {
-    if !s.chars().any(|c| is_unsafe(c) || c == '"' || c == '\\') {
+    if command_colons(s).is_empty() && !s.chars().any(|c| is_unsafe(c) || c == '"' || c == '\\') {
         return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len() + 8);
@@ -123,8 +138,10 @@ pub fn quote_bytes(b: &[u8]) -> String {
 }
 
 fn push_quoted(out: &mut String, s: &str) {
-    for c in s.chars() {
+    let colons = command_colons(s);
+    for (i, c) in s.char_indices() {
         match c {
+            ':' if colons.contains(&i) => push_octal(out, b':'),
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
             c if is_unsafe(c) => push_escaped(out, c),
@@ -167,6 +184,14 @@ mod tests {
             let out = text(&c.to_string()).into_owned();
             assert!(!out.chars().any(|c| c.is_control()), "{c:?} -> {out:?}");
         }
+    }
+
+    #[test]
+    fn a_word_starting_with_two_colons_is_escaped() {
+        assert_eq!(text("::error::x"), "\\072:error::x");
+        assert_eq!(text("see ::add-mask::y"), "see \\072:add-mask::y");
+        assert_eq!(text("std::io::Read a::b"), "std::io::Read a::b");
+        assert_eq!(quote("::x"), "\"\\072:x\"");
     }
 
     #[test]

@@ -27,7 +27,7 @@ use serde_json::{json, Value};
 use super::{Outcome, Roots};
 use crate::model::finding::Finding;
 use crate::model::kind::Severity;
-use crate::model::rule::Rule;
+use crate::model::rule::{FormNote, Rule};
 
 pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 /// The `partialFingerprints` key for the commit that introduced a finding
@@ -125,10 +125,20 @@ pub fn descriptor_id(rule: Rule, severity: Severity) -> String {
     format!("{}/{}", rule.id(), severity.as_str())
 }
 
-fn descriptor(r: Rule, severity: Severity) -> Value {
+fn descriptor(r: Rule, severity: Severity, forms: &[FormNote]) -> Value {
     let (text, markdown) = rule_help(r);
     let level = level(severity);
-    json!({
+    let mine: Vec<&FormNote> = forms.iter().filter(|f| f.rule == r).collect();
+    let forms_sentence = if mine.is_empty() {
+        String::new()
+    } else {
+        let list: Vec<String> = mine
+            .iter()
+            .map(|f| format!("{} ({})", f.slug, f.title))
+            .collect();
+        format!(" Forms: {}.", list.join(", "))
+    };
+    let mut d = json!({
         "id": descriptor_id(r, severity),
         "name": pascal(&format!("{}-{}", r.name(), severity.as_str())),
         "shortDescription": {"text": format!("{} ({}).", r.description(), severity.as_str())},
@@ -136,7 +146,7 @@ fn descriptor(r: Rule, severity: Severity) -> Value {
             "{}. credscan decodes base64 and JSON layer by layer and reports each real \
              user:password pair or token it finds. This descriptor holds the {} findings \
              of rule {}; the severity follows from the token kind.",
-            r.description(), severity.as_str(), r.id())},
+            r.description(), severity.as_str(), r.id()) + &forms_sentence},
         "help": {"text": text, "markdown": markdown},
         "defaultConfiguration": {"level": level},
         "properties": {
@@ -145,7 +155,11 @@ fn descriptor(r: Rule, severity: Severity) -> Value {
             "problem.severity": if level == "note" { "recommendation" } else { level },
             "security-severity": security_severity(severity),
         },
-    })
+    });
+    if !mine.is_empty() {
+        d["properties"]["forms"] = json!(mine.iter().map(|f| f.slug).collect::<Vec<_>>());
+    }
+    d
 }
 
 /// The descriptors the findings use, ordered by rule then severity.
@@ -210,6 +224,12 @@ fn result(f: &Finding, index: usize, roots: &Roots) -> Value {
 
 /// The SARIF log for `outcome`.
 pub fn document(outcome: &Outcome, roots: &Roots) -> Value {
+    document_with_forms(outcome, roots, &[])
+}
+
+/// The SARIF log for `outcome`, whose rule descriptors list the forms of
+/// their rule (from the form registry, as `forms::notes()`).
+pub fn document_with_forms(outcome: &Outcome, roots: &Roots, forms: &[FormNote]) -> Value {
     let notifications: Vec<Value> = outcome
         .notices
         .iter()
@@ -261,7 +281,7 @@ pub fn document(outcome: &Outcome, roots: &Roots) -> Value {
                     "name": "credscan",
                     "version": version,
                     "semanticVersion": version,
-                    "rules": used.iter().map(|&(r, s)| descriptor(r, s)).collect::<Vec<_>>(),
+                    "rules": used.iter().map(|&(r, s)| descriptor(r, s, forms)).collect::<Vec<_>>(),
                 },
             },
             "invocations": [{
@@ -279,7 +299,17 @@ pub fn document(outcome: &Outcome, roots: &Roots) -> Value {
 }
 
 pub fn write(outcome: &Outcome, roots: &Roots, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &document(outcome, roots))?;
+    write_with_forms(outcome, roots, &[], out)
+}
+
+/// [`write`], with the forms of each rule in its descriptor.
+pub fn write_with_forms(
+    outcome: &Outcome,
+    roots: &Roots,
+    forms: &[FormNote],
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &document_with_forms(outcome, roots, forms))?;
     writeln!(out)?;
     out.flush()
 }
@@ -420,5 +450,35 @@ mod tests {
             ),
             "{critical}"
         );
+    }
+}
+
+#[cfg(test)]
+mod form_notes {
+    use super::*;
+
+    #[test]
+    fn descriptors_list_the_forms_of_their_rule() {
+        let forms = [
+            FormNote {
+                rule: Rule::RuntimeConfig,
+                slug: "containerd",
+                title: "containerd registry auth",
+            },
+            FormNote {
+                rule: Rule::DockerConfig,
+                slug: "docker-config",
+                title: "Docker/Podman registry config",
+            },
+        ];
+        let d = descriptor(Rule::RuntimeConfig, Severity::High, &forms);
+        let full = d["fullDescription"]["text"].as_str().unwrap();
+        assert!(
+            full.ends_with(" Forms: containerd (containerd registry auth)."),
+            "{full}"
+        );
+        assert_eq!(d["properties"]["forms"], json!(["containerd"]));
+        let bare = descriptor(Rule::RuntimeConfig, Severity::High, &[]);
+        assert!(bare["properties"].get("forms").is_none());
     }
 }

@@ -116,3 +116,30 @@ pub fn write(path: &Path, text: &str) {
     }
     std::fs::write(path, text).unwrap();
 }
+
+/// The directory holding the built `docker-credscan` wheel
+/// (`CREDSCAN_WHEEL_DIR`; `.ci/run` builds it with maturin).
+pub fn wheel_dir() -> std::path::PathBuf {
+    let dir = std::env::var_os("CREDSCAN_WHEEL_DIR")
+        .map(std::path::PathBuf::from)
+        .expect(
+            "CREDSCAN_WHEEL_DIR is not set: build the wheel (cd packaging/wheel && maturin build \
+         --release --locked) and point CREDSCAN_WHEEL_DIR at target/wheels; .ci/run does both",
+        );
+    let wheels: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(Result::ok)
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.starts_with(&format!("docker_credscan-{}-", env!("CARGO_PKG_VERSION")))
+                && name.ends_with(".whl")
+        })
+        .collect();
+    assert!(
+        !wheels.is_empty(),
+        "no docker_credscan-{}-*.whl in {}",
+        env!("CARGO_PKG_VERSION"),
+        dir.display()
+    );
+    dir
+}
