@@ -214,6 +214,12 @@ impl<'a> Lines<'a> {
 
 /// Reads every candidate line of `text`.
 pub(crate) fn scan(text: &[u8], out: &mut Vec<Candidate>) {
+    // Every signal but an environment name needs a registry hint, and
+    // environment names are upper case: a file with neither is skipped
+    // before its lines are read.
+    if !names_a_registry(text) && !has_upper_trigger(text) {
+        return;
+    }
     // Hints are searched lazily, only as far as candidates need them
     // (candidates come in text order).
     let mut hint_iter = hints().find_iter(text).map(|m| m.start()).peekable();
@@ -329,6 +335,14 @@ fn key_shaped(text: &[u8], end: usize) -> bool {
         i += 1;
     }
     i < stop && matches!(text[i], b':' | b'=' | b'(' | b'.' | b'"' | b'\'' | b'<')
+}
+
+/// Whether an upper-case trigger (`PASSWORD`, `_TOKEN`, `PWD=`) occurs:
+/// the only triggers an environment name holds.
+fn has_upper_trigger(text: &[u8]) -> bool {
+    [&b"PASSWORD"[..], b"_TOKEN", b"PWD="]
+        .iter()
+        .any(|w| memchr::memmem::find(text, w).is_some())
 }
 
 /// Whether the text names a registry anywhere (a registry hint).
