@@ -88,9 +88,10 @@ mod tests {
         for _ in 0..5 {
             assert_eq!(with_progress(true, &sink, || 7), 7);
         }
-        // Five runs used to take at least five 200 ms ticks.
+        // Five runs used to take at least five 200 ms ticks (1 s in all);
+        // the bound stays under that, with room for a loaded machine.
         assert!(
-            start.elapsed() < Duration::from_millis(150),
+            start.elapsed() < Duration::from_millis(800),
             "{:?}",
             start.elapsed()
         );
