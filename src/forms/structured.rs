@@ -320,7 +320,7 @@ pub(crate) fn scan(text: &[u8], out: &mut Vec<Candidate>) {
 /// (`the password is`) is skipped without parsing its line.
 fn key_shaped(text: &[u8], end: usize) -> bool {
     let mut i = end;
-    let stop = (end + 64).min(text.len());
+    let stop = (end + 256).min(text.len());
     while i < stop && (text[i].is_ascii_alphanumeric() || matches!(text[i], b'_' | b'-')) {
         i += 1;
     }
@@ -331,10 +331,49 @@ fn key_shaped(text: &[u8], end: usize) -> bool {
     if i < stop && matches!(text[i], b'"' | b'\'') {
         i += 1;
     }
-    while i < stop && matches!(text[i], b' ' | b'\t') {
+    let blanks = |i: &mut usize| {
+        while *i < stop && matches!(text[*i], b' ' | b'\t') {
+            *i += 1;
+        }
+    };
+    blanks(&mut i);
+    // The separator.
+    let rest = &text[i..stop];
+    if rest.starts_with(b"=>") || rest.starts_with(b":=") {
+        i += 2;
+    } else if rest.starts_with(b".set(") {
+        i += 5;
+    } else if matches!(rest.first(), Some(b':' | b'=' | b'(')) {
         i += 1;
+    } else if !matches!(rest.first(), Some(b'"' | b'\'')) {
+        return false;
     }
-    i < stop && matches!(text[i], b':' | b'=' | b'(' | b'.' | b'"' | b'\'' | b'<')
+    blanks(&mut i);
+    // The value starts a literal: a quote, `Some(`, or a bare word that
+    // ends the line (a YAML or env value; in code, a variable is
+    // followed by `,`, `;` or `)` or calls something).
+    match text.get(i) {
+        None => false,
+        Some(b'"' | b'\'' | b'<') => true,
+        Some(_) if text[i..stop].starts_with(b"Some(") => true,
+        Some(_) => {
+            let mut e = i;
+            while e < stop
+                && !matches!(
+                    text[e],
+                    b' ' | b'\t' | b'\r' | b'\n' | b',' | b';' | b')' | b'('
+                )
+            {
+                e += 1;
+            }
+            if e > i && text[e - 1] == b'}' {
+                e -= 1;
+            }
+            let mut t = e;
+            blanks(&mut t);
+            e > i && (t >= text.len() || matches!(text[t], b'\r' | b'\n' | b'#') || t == stop)
+        }
+    }
 }
 
 /// Whether an upper-case trigger (`PASSWORD`, `_TOKEN`, `PWD=`) occurs:
