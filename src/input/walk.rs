@@ -159,14 +159,6 @@ fn git_walk(dir: &Path, walk: &WalkOptions, settings: &Settings, sink: &Sink) {
             return tree_walk(&[dir], walk, settings, sink);
         }
     };
-    // Untracked files git ignores: left out, and counted.
-    if let Ok(ignored) = ls_files(
-        dir,
-        &["--others", "--ignored", "--exclude-standard", "--directory"],
-    ) {
-        sink.ignored
-            .fetch_add(ignored.len() as u64, Ordering::Relaxed);
-    }
     let files: Vec<std::path::PathBuf> = listed
         .iter()
         .map(|rel| dir.join(super::staged::path_from_bytes(rel)))
@@ -205,6 +197,17 @@ fn git_walk(dir: &Path, walk: &WalkOptions, settings: &Settings, sink: &Sink) {
     };
     let threads = walk.threads.clamp(1, files.len().max(1));
     std::thread::scope(|s| {
+        // Untracked files git ignores: left out, and counted. Only the
+        // summary needs the count, so git lists them while the scan runs.
+        s.spawn(|| {
+            if let Ok(ignored) = ls_files(
+                dir,
+                &["--others", "--ignored", "--exclude-standard", "--directory"],
+            ) {
+                sink.ignored
+                    .fetch_add(ignored.len() as u64, Ordering::Relaxed);
+            }
+        });
         for _ in 1..threads {
             s.spawn(work);
         }
