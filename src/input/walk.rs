@@ -140,63 +140,36 @@ fn ls_files(dir: &Path, args: &[&str]) -> std::io::Result<Vec<Vec<u8>>> {
 /// files that are not ignored, in parallel; directories listed (submodules,
 /// nested repositories) are scanned the same way.
 fn git_walk(dir: &Path, walk: &WalkOptions, settings: &Settings, sink: &Sink) {
-    let listed = match ls_files(
-        dir,
-        &[
+    // git's list is read as it is printed, so the scan starts with the
+    // first path instead of after the whole listing.
+    let child = std::process::Command::new("git")
+        .current_dir(dir)
+        .args([
+            "ls-files",
+            "-z",
             "--cached",
             "--others",
             "--exclude-standard",
             "--deduplicate",
-        ],
-    ) {
-        Ok(l) => l,
-        Err(e) => {
-            // Not listable after all: walk it.
-            sink.note(
-                &walk.display(dir),
-                format!("git ls-files failed ({e}); walked the directory instead"),
-            );
-            return tree_walk(&[dir], walk, settings, sink);
+        ])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn();
+    let mut child = match child {
+        Ok(c) => c,
+        Err(e) => return list_failed(dir, &e.to_string(), walk, settings, sink),
+    };
+    let Some(stdout) = child.stdout.take() else {
+        return list_failed(dir, "no output", walk, settings, sink);
+    };
+    let (tx, rx) = crossbeam_channel::bounded::<std::path::PathBuf>(1024);
+    let work = |rx: crossbeam_channel::Receiver<std::path::PathBuf>| {
+        for path in rx {
+            scan_listed(&path, walk, settings, sink);
         }
     };
-    let files: Vec<std::path::PathBuf> = listed
-        .iter()
-        .map(|rel| dir.join(super::staged::path_from_bytes(rel)))
-        .collect();
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let work = || loop {
-        let i = next.fetch_add(1, Ordering::Relaxed);
-        let Some(path) = files.get(i) else { break };
-        let Ok(meta) = std::fs::symlink_metadata(path) else {
-            // Tracked but deleted from the work tree: nothing to read.
-            continue;
-        };
-        let is_dir = meta.is_dir();
-        if walk
-            .excludes
-            .as_ref()
-            .is_some_and(|x| x.is_excluded(path, is_dir))
-        {
-            sink.excluded.fetch_add(1, Ordering::Relaxed);
-            continue;
-        }
-        let display = walk.display(path);
-        if is_dir {
-            if path.join(".git").exists() {
-                git_walk(path, walk, settings, sink);
-            } else {
-                tree_walk(&[path.as_path()], walk, settings, sink);
-            }
-        } else if meta.is_file() {
-            super::guarded(&display, sink, || scan_file(path, &display, settings, sink));
-        } else if meta.file_type().is_symlink() {
-            sink.skip_silently();
-        } else {
-            sink.note(&display, "skipped: not a regular file");
-        }
-    };
-    let threads = walk.threads.clamp(1, files.len().max(1));
-    std::thread::scope(|s| {
+    let listed = std::thread::scope(|s| {
         // Untracked files git ignores: left out, and counted. Only the
         // summary needs the count, so git lists them while the scan runs.
         s.spawn(|| {
@@ -208,11 +181,86 @@ fn git_walk(dir: &Path, walk: &WalkOptions, settings: &Settings, sink: &Sink) {
                     .fetch_add(ignored.len() as u64, Ordering::Relaxed);
             }
         });
-        for _ in 1..threads {
-            s.spawn(work);
+        let reader = s.spawn(move || {
+            let mut r = std::io::BufReader::new(stdout);
+            let mut name = Vec::new();
+            let mut n = 0usize;
+            while std::io::BufRead::read_until(&mut r, 0, &mut name).is_ok_and(|k| k > 0) {
+                if name.last() == Some(&0) {
+                    name.pop();
+                }
+                if !name.is_empty() {
+                    n += 1;
+                    let path = dir.join(super::staged::path_from_bytes(&name));
+                    if tx.send(path).is_err() {
+                        break;
+                    }
+                }
+                name.clear();
+            }
+            n
+        });
+        for _ in 1..walk.threads.max(1) {
+            let rx = rx.clone();
+            s.spawn(move || work(rx));
         }
-        work();
+        work(rx);
+        reader.join().unwrap_or(0)
     });
+    let mut err = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        let _ = e.read_to_string(&mut err);
+    }
+    match child.wait() {
+        Ok(st) if st.success() => {}
+        // Not listable after all (nothing was listed): walk it.
+        _ if listed == 0 => list_failed(dir, err.trim(), walk, settings, sink),
+        _ => sink.error(
+            &walk.display(dir),
+            format!("git ls-files stopped after {listed} paths ({})", err.trim()),
+        ),
+    }
+}
+
+/// `git ls-files` could not list `dir`: it is walked instead, with a note.
+fn list_failed(dir: &Path, why: &str, walk: &WalkOptions, settings: &Settings, sink: &Sink) {
+    sink.note(
+        &walk.display(dir),
+        format!("git ls-files failed ({why}); walked the directory instead"),
+    );
+    tree_walk(&[dir], walk, settings, sink);
+}
+
+/// Scans one path that git listed: a file, or a directory git lists whole
+/// (a submodule or a nested repository).
+fn scan_listed(path: &Path, walk: &WalkOptions, settings: &Settings, sink: &Sink) {
+    let Ok(meta) = std::fs::symlink_metadata(path) else {
+        // Tracked but deleted from the work tree: nothing to read.
+        return;
+    };
+    let is_dir = meta.is_dir();
+    if walk
+        .excludes
+        .as_ref()
+        .is_some_and(|x| x.is_excluded(path, is_dir))
+    {
+        sink.excluded.fetch_add(1, Ordering::Relaxed);
+        return;
+    }
+    let display = walk.display(path);
+    if is_dir {
+        if path.join(".git").exists() {
+            git_walk(path, walk, settings, sink);
+        } else {
+            tree_walk(&[path], walk, settings, sink);
+        }
+    } else if meta.is_file() {
+        super::guarded(&display, sink, || scan_file(path, &display, settings, sink));
+    } else if meta.file_type().is_symlink() {
+        sink.skip_silently();
+    } else {
+        sink.note(&display, "skipped: not a regular file");
+    }
 }
 
 /// Reads a PATH named on the command line that is not a directory: a
