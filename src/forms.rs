@@ -204,6 +204,10 @@ pub struct Candidate {
     pub kind: SecretKind,
     /// How it was reached (`docker login -p`, `registry_auth.password`).
     pub chain: String,
+    /// Written inside quotes, so blanks in the secret are part of it
+    /// (`password: "correct horse battery staple 42"`). An unquoted value
+    /// with blanks is prose, not a secret.
+    pub quoted: bool,
 }
 
 /// A reference or a placeholder: not a value to read.

@@ -260,11 +260,20 @@ fn passwords_and_usernames_with_spaces_are_reported() {
         &dir.path().join("login.sh"),
         "docker login -u deployer -p \"correct horse battery staple 42\" registry.example.test\n",
     );
+    // A quoted value in structured text (Helm values) keeps its blanks.
+    write(
+        &dir.path().join("values.yaml"),
+        "imageCredentials:\n  registry: registry.example.test\n  username: deployer\n  password: \"correct horse battery staple 42\"\n",
+    );
     let (code, stdout, stderr) = run(credscan().arg(dir.path()).args(["--format", "json"]));
     assert_eq!(code, 1, "{stdout}{stderr}");
-    assert_eq!(
-        json(&stdout)["findings"].as_array().unwrap().len(),
-        3,
+    let findings = json(&stdout)["findings"].as_array().unwrap().clone();
+    assert_eq!(findings.len(), 4, "{stdout}");
+    assert!(
+        findings.iter().any(|f| f["path"]
+            .as_str()
+            .is_some_and(|p| p.ends_with("values.yaml"))
+            && f["line"] == 4),
         "{stdout}"
     );
     // Placeholders with spaces stay quiet.
@@ -276,6 +285,12 @@ fn passwords_and_usernames_with_spaces_are_reported() {
     write(
         &dir.path().join("doc.json"),
         "{\"auths\": {\"registry.example.test\": {\"username\": \"deployer\", \"password\": \"<your password here>\"}}}\n",
+    );
+    // Unquoted blanks are prose; a quoted phrase describing the secret is
+    // an example.
+    write(
+        &dir.path().join("values.yaml"),
+        "imageCredentials:\n  registry: registry.example.test\n  username: deployer\n  password: must be at least 12 characters\n---\nregistry:\n  url: registry.example.test\n  password: \"the robot token here\"\n",
     );
     let (code, stdout, _) = run(credscan().arg(dir.path()));
     assert_eq!(code, 0, "{stdout}");

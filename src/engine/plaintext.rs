@@ -208,8 +208,9 @@ fn push_literals(
     out: &mut Vec<RawFinding>,
 ) {
     for c in candidates {
-        // On a command line a space inside a value comes from quotes.
-        let ok = if c.context == Context::Command {
+        // On a command line a space inside a value comes from quotes; a
+        // form reading structured text says when its value was quoted.
+        let ok = if c.context == Context::Command || c.quoted {
             literal_command_credential(c.username.as_deref(), &c.secret)
         } else {
             literal_credential(c.username.as_deref(), &c.secret)

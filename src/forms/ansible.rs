@@ -31,6 +31,7 @@ fn ansible(doc: &Doc, out: &mut Vec<Candidate>) {
             continue;
         }
         out.push(Candidate {
+            quoted: false,
             rule: FORM.rule,
             context: Context::Iac,
             span: value.span.clone(),

@@ -42,6 +42,7 @@ pub(crate) fn scan(doc: &Doc, out: &mut Vec<Candidate>) {
             continue;
         }
         out.push(Candidate {
+            quoted: false,
             rule: FORM.rule,
             context: Context::Ci,
             span: value.span.clone(),

@@ -72,6 +72,7 @@ fn containerd_table(
             _ => continue,
         };
         out.push(Candidate {
+            quoted: false,
             rule: FORM.rule,
             context: Context::RuntimeConfig,
             span: span.clone(),
@@ -139,6 +140,7 @@ pub(super) fn decoded_auth(
     let decoded = decode::decode_text(value.trim().as_bytes())?;
     let (user, password) = decoded.split_once(':')?;
     Some(Candidate {
+        quoted: false,
         rule: FORM.rule,
         context: Context::RuntimeConfig,
         span,

@@ -45,6 +45,7 @@ pub(crate) fn scan(text: &[u8], out: &mut Vec<Candidate>) {
                 continue;
             };
             out.push(Candidate {
+                quoted: false,
                 rule: Rule::RegistryCredential,
                 context: Context::Other,
                 span: at..end,

@@ -158,6 +158,7 @@ fn encoded(_text: &[u8], value: &str, start: usize, how: &str, out: &mut Vec<Can
     }
     let at = start + user.len() + 1;
     out.push(Candidate {
+        quoted: false,
         rule: Rule::BasicAuthPair,
         context: Context::Other,
         span: at..at + password.len(),
@@ -182,6 +183,7 @@ fn decoded(token: &Token, how: &str, out: &mut Vec<Candidate>) {
         return;
     }
     out.push(Candidate {
+        quoted: false,
         rule: Rule::BasicAuthPair,
         context: Context::Other,
         span: token.full_span(),

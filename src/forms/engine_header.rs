@@ -119,6 +119,7 @@ fn auth_config(
         .cloned()
         .or_else(|| field("serveraddress").map(str::to_string));
     let base = |secret: &str, username: Option<&str>, kind, path: &str| Candidate {
+        quoted: false,
         rule: FORM.rule,
         context: Context::Other,
         span: span.clone(),

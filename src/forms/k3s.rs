@@ -54,6 +54,7 @@ fn k3s(doc: &Doc, out: &mut Vec<Candidate>) {
             _ => continue,
         };
         out.push(Candidate {
+            quoted: false,
             rule: FORM.rule,
             context: Context::RuntimeConfig,
             span: value.span.clone(),

@@ -459,6 +459,7 @@ fn emit(e: Emit<'_>, out: &mut Vec<Candidate>) {
         return;
     }
     out.push(Candidate {
+        quoted: false,
         rule: FORM.rule,
         span: e.secret.full_span(),
         registry: e.registry,

@@ -24,6 +24,7 @@ fn nomad(blocks: &[hcl::Block], out: &mut Vec<Candidate>) {
             continue;
         };
         out.push(Candidate {
+            quoted: false,
             rule: FORM.rule,
             context: Context::RuntimeConfig,
             span: pw.span.clone(),

@@ -256,6 +256,7 @@ pub(crate) fn scan(text: &[u8], out: &mut Vec<Candidate>) {
             let pair_value = matches!(p.norm.as_str(), "creds" | "srccreds" | "destcreds")
                 .then(|| value.split_once(':'))
                 .flatten();
+            let quoted = span.start > 0 && matches!(text[span.start - 1], b'"' | b'\'');
             let (user, secret, at) = match pair_value {
                 Some((user, secret)) => {
                     if !near_hint(span.start) {
@@ -273,14 +274,20 @@ pub(crate) fn scan(text: &[u8], out: &mut Vec<Candidate>) {
                     {
                         continue;
                     }
-                    let quoted = span.start > 0 && matches!(text[span.start - 1], b'"' | b'\'');
                     if !quoted && code_variable(value) {
                         continue;
                     }
                     (None, value.as_str(), span.start)
                 }
             };
-            if !crate::forms::placeholder::plausible_secret(secret) {
+            // Blanks belong to a quoted value (`"correct horse battery
+            // staple 42"`); phrases describing a secret are still rejected.
+            let plausible = if quoted && secret.contains(' ') {
+                crate::forms::placeholder::literal_command_credential(user, secret)
+            } else {
+                crate::forms::placeholder::plausible_secret(secret)
+            };
+            if !plausible {
                 continue;
             }
             // Only now index the lines around the candidate.
@@ -301,6 +308,7 @@ pub(crate) fn scan(text: &[u8], out: &mut Vec<Candidate>) {
                 None => (found.username, format!("{}: {}", found.how, p.key)),
             };
             out.push(Candidate {
+                quoted,
                 rule: Rule::RegistryCredential,
                 context: Context::Other,
                 span: at..at + secret.len(),

@@ -25,6 +25,7 @@ fn terraform(blocks: &[hcl::Block], out: &mut Vec<Candidate>) {
             continue;
         };
         out.push(Candidate {
+            quoted: false,
             rule: FORM.rule,
             context: Context::Iac,
             span: pw.span.clone(),

@@ -86,6 +86,7 @@ fn commands(tokens: &[Token], out: &mut Vec<Candidate>) {
             continue;
         };
         out.push(Candidate {
+            quoted: false,
             rule: FORM.rule,
             context: Context::Ci,
             span: password.full_span(),
