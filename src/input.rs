@@ -292,6 +292,19 @@ pub fn locate_counting(
     settings: &Settings,
     inline: &mut usize,
 ) -> Vec<Finding> {
+    locate_noting(path, text, base, raw, settings, &mut |_| *inline += 1)
+}
+
+/// [`locate_at`] that hands each finding an inline marker suppressed to
+/// `suppressed` (its secret already moved out of a username slot).
+pub fn locate_noting(
+    path: &str,
+    text: &[u8],
+    base: Base,
+    raw: Vec<RawFinding>,
+    settings: &Settings,
+    suppressed: &mut dyn FnMut(&RawFinding),
+) -> Vec<Finding> {
     let idx = LineIndex::new(text);
     let shift = |p: crate::model::span::Position| crate::model::span::Position {
         line: p.line + base.lines,
@@ -309,14 +322,14 @@ pub fn locate_counting(
         r.username = username;
         r.secret = crate::finding::Secret::new(secret);
         let (start0, end0) = (idx.position(r.span.start), idx.position(r.span.end));
-        let suppressed = [start0.line, end0.line].iter().any(|&l| {
+        let is_suppressed = [start0.line, end0.line].iter().any(|&l| {
             let l0 = l - 1;
             let (ls, le) = (idx.line_start(l0), idx.line_end(l0));
             let value = r.span.start.saturating_sub(ls)..r.span.end.saturating_sub(ls);
             suppress::line_allows_outside(&text[ls..le], value)
         });
-        if suppressed {
-            *inline += 1;
+        if is_suppressed {
+            suppressed(&r);
             continue;
         }
         let class = classify::classify(classify::Input {

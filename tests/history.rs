@@ -511,10 +511,14 @@ fn excludes_allow_entries_and_inline_markers_apply_to_history() {
         leak("Jm4kWq7Zp2Xr9Tb").replace("\"auth\":", "\"_\": \"credscan:allow\", \"auth\":");
     write(&root.join("marked/config.json"), &marked);
     commit(root, "three leaks");
+    // A second version of the marked file: the same credential, counted once.
+    write(&root.join("marked/config.json"), &format!("{marked}\n"));
+    commit(root, "reformat");
     git(root, ["rm", "-q", "-r", "vendor", "allowed", "marked"]);
     commit(root, "removed");
-    let (code, findings, _) = history(root, "--history");
+    let (code, findings, err) = history(root, "--history");
     assert_eq!(code, 1);
+    assert!(err.contains("1 finding by inline markers"), "{err}");
     let paths: Vec<&str> = findings
         .iter()
         .map(|f| f["path"].as_str().unwrap())

@@ -49,7 +49,7 @@ use crossbeam_channel::bounded;
 
 use super::catfile::{Blob, CatFile};
 use super::staged::{git, path_from_bytes};
-use super::{guarded, locate, scan_counted, Settings, Sink};
+use super::{guarded, locate_noting, scan_counted, Base, Settings, Sink};
 use crate::model::finding::{Finding, Origin, RawFinding};
 use crate::settings::Excludes;
 
@@ -488,7 +488,7 @@ pub fn scan(
         .into_inner()
         .unwrap_or_else(|e| e.into_inner());
     if !found.is_empty() {
-        let findings = attribute(&repo, &listing, &found, &mut excluded, settings)?;
+        let findings = attribute(&repo, &listing, &found, &mut excluded, settings, sink)?;
         sink.add_findings(findings);
     }
     Ok(repo.top)
@@ -866,7 +866,11 @@ fn attribute(
     found: &Found,
     excluded: &mut Excluded<'_>,
     settings: &Settings,
+    sink: &Sink,
 ) -> Result<Vec<Finding>, HistoryError> {
+    // Credentials inline markers suppressed, each counted once per path
+    // however many versions of the file carry it (as findings are).
+    let mut inline: HashSet<String> = HashSet::new();
     // Where (and by which commits) each blob with findings was introduced.
     let mut at: HashMap<(u32, u32), u32> = HashMap::new(); // (blob, path) -> earliest commit
     let rank = |c: u32| (listing.commits[c as usize].time, std::cmp::Reverse(c));
@@ -891,7 +895,17 @@ fn attribute(
         }
         let (bytes, raw) = &found[&b];
         let path = listing.display(p);
-        for f in locate(&path, bytes, raw.clone(), settings) {
+        let mut note = |r: &RawFinding| {
+            inline.insert(crate::model::finding::fingerprint(r.rule, &path, &r.secret));
+        };
+        for f in locate_noting(
+            &path,
+            bytes,
+            Base::default(),
+            raw.clone(),
+            settings,
+            &mut note,
+        ) {
             let r = rank(c);
             match groups.get_mut(&f.fingerprint) {
                 Some(g) => {
@@ -919,6 +933,7 @@ fn attribute(
             }
         }
     }
+    sink.suppressed_inline(inline.len());
     if groups.is_empty() {
         return Ok(Vec::new());
     }
