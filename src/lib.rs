@@ -29,7 +29,7 @@ pub mod model;
 pub mod readers;
 pub mod report;
 pub(crate) mod settings;
-pub mod suppress;
+pub(crate) mod suppress;
 #[cfg(test)]
 mod testing;
 pub mod verify;

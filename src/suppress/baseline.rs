@@ -112,14 +112,6 @@ impl Baseline {
         })
     }
 
-    pub fn len(&self) -> usize {
-        self.fingerprints.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.fingerprints.is_empty()
-    }
-
     pub fn contains(&self, f: &Finding) -> bool {
         self.fingerprints.contains(&f.fingerprint)
     }
@@ -127,6 +119,18 @@ impl Baseline {
     /// Splits `findings` into new ones and those already baselined.
     pub fn split(&self, findings: Vec<Finding>) -> (Vec<Finding>, Vec<Finding>) {
         findings.into_iter().partition(|f| !self.contains(f))
+    }
+}
+
+// Used by the unit tests only.
+#[cfg(test)]
+impl Baseline {
+    pub fn len(&self) -> usize {
+        self.fingerprints.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.fingerprints.is_empty()
     }
 
     /// Splits `findings` into new ones and the number already baselined.
