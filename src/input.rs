@@ -320,7 +320,7 @@ pub fn locate_noting(
         let (username, secret) =
             classify::token_as_secret(r.username.take(), r.secret.expose().to_string());
         r.username = username;
-        r.secret = crate::finding::Secret::new(secret);
+        r.secret = crate::model::finding::Secret::new(secret);
         let (start0, end0) = (idx.position(r.span.start), idx.position(r.span.end));
         let is_suppressed = [start0.line, end0.line].iter().any(|&l| {
             let l0 = l - 1;

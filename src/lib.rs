@@ -33,22 +33,3 @@ pub mod suppress;
 #[cfg(test)]
 mod testing;
 pub mod verify;
-
-// The module paths before the tree was arranged in stages, kept while
-// branches written against them are merged.
-#[doc(hidden)]
-pub use engine as scan;
-#[doc(hidden)]
-pub use engine::prefilter;
-#[doc(hidden)]
-pub use forms as detect;
-#[doc(hidden)]
-pub use forms::placeholder;
-#[doc(hidden)]
-pub use input as source;
-#[doc(hidden)]
-pub use judge::{classify, fix};
-#[doc(hidden)]
-pub use model::{finding, rule, span};
-#[doc(hidden)]
-pub use readers::{decode, json};

@@ -151,11 +151,11 @@ pub fn is_recognised_token(s: &str) -> bool {
 /// tokens the username is redacted. The username returned never holds a
 /// recognised token.
 pub fn token_as_secret(username: Option<String>, secret: String) -> (Option<String>, String) {
-    let real = |s: &str| is_recognised_token(s) && !crate::placeholder::is_placeholder(s);
+    let real = |s: &str| is_recognised_token(s) && !crate::forms::placeholder::is_placeholder(s);
     match username {
         Some(u) if real(&u) => {
             if is_recognised_token(&secret) {
-                (Some(crate::finding::redact(&u)), secret)
+                (Some(crate::model::finding::redact(&u)), secret)
             } else {
                 let other = secret.trim();
                 let user = (!other.is_empty()).then(|| other.to_string());
