@@ -80,9 +80,7 @@ impl Run {
 /// unless `args` name a format. Asserts that no secret leaks.
 fn scan(files: &[(&str, String)], args: &[&str]) -> Run {
     let dir = tempfile::tempdir().unwrap();
-    for (name, text) in files {
-        std::fs::write(dir.path().join(name), text).unwrap();
-    }
+    write_files(dir.path(), files);
     scan_dir(dir.path(), args, &[])
 }
 
@@ -144,6 +142,51 @@ fn ca_args(dir: &Path, pki: &Pki) -> String {
     pki.write_ca(dir).display().to_string()
 }
 
+/// Writes `files` into `dir`.
+fn write_files(dir: &Path, files: &[(&str, String)]) {
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+}
+
+/// A fresh directory holding the test CA (whose path is returned) and `files`.
+fn dir_with_ca(pki: &Pki, files: &[(&str, String)]) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = ca_args(dir.path(), pki);
+    write_files(dir.path(), files);
+    (dir, ca)
+}
+
+/// Scans `files` with `--verify`, trusting the test CA.
+fn verify_files(pki: &Pki, files: &[(&str, String)]) -> Run {
+    let (dir, ca) = dir_with_ca(pki, files);
+    scan_dir(dir.path(), &["--verify", "--verify-ca-file", &ca], &[])
+}
+
+/// Scans one config `a.json` holding USER/PASSWORD for `host` with
+/// `--verify`, trusting the test CA.
+fn verify_host(pki: &Pki, host: &str) -> Run {
+    verify_files(pki, &[("a.json", config_auth(host, USER, PASSWORD))])
+}
+
+/// The finding in `path` has verification `status`; a failure shows its
+/// reason and the registry's `log`.
+fn assert_status(run: &Run, path: &str, status: &str, log: &str) {
+    assert_eq!(
+        run.status(path),
+        status,
+        "{path}: {}\n{log}",
+        run.reason(path)
+    );
+}
+
+/// The finding in `path` is unknown and its reason contains `text`.
+fn assert_unknown_because(run: &Run, path: &str, text: &str) {
+    assert_eq!(run.status(path), "unknown", "{path}: {}", run.reason(path));
+    let reason = run.reason(path);
+    assert!(reason.contains(text), "{path}: {reason}");
+}
+
 #[test]
 fn no_connection_without_verify() {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -168,24 +211,12 @@ fn basic_registry_live_invalid_and_outputs() {
     let pki = Pki::new();
     let server = FakeServer::https(&pki.loopback(), |r, _| basic_registry(r));
     let host = format!("127.0.0.1:{}", server.port());
-    let dir = tempfile::tempdir().unwrap();
-    let ca = ca_args(dir.path(), &pki);
-    std::fs::write(
-        dir.path().join("live.json"),
-        config_auth(&host, USER, PASSWORD),
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("copy.json"),
-        config_auth(&host, USER, PASSWORD),
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("wrong.json"),
-        config_auth(&host, USER, WRONG),
-    )
-    .unwrap();
-
+    let files = [
+        ("live.json", config_auth(&host, USER, PASSWORD)),
+        ("copy.json", config_auth(&host, USER, PASSWORD)),
+        ("wrong.json", config_auth(&host, USER, WRONG)),
+    ];
+    let (dir, ca) = dir_with_ca(&pki, &files);
     let run = scan_dir(dir.path(), &["--verify", "--verify-ca-file", &ca], &[]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert_eq!(run.status("live.json"), "live");
@@ -298,12 +329,7 @@ fn basic_registry_live_invalid_and_outputs() {
     // Without the CA the certificate is not trusted: unknown, nothing sent.
     let before = server.seen().len();
     let untrusted = scan_dir(dir.path(), &["--verify"], &[]);
-    assert_eq!(untrusted.status("live.json"), "unknown");
-    assert!(
-        untrusted.reason("live.json").contains("TLS"),
-        "{}",
-        untrusted.reason("live.json")
-    );
+    assert_unknown_because(&untrusted, "live.json", "TLS");
     assert_eq!(server.seen().len(), before);
 }
 
@@ -314,12 +340,7 @@ fn connection_refused_is_unknown() {
         &[("a.json", config_auth(&host, USER, PASSWORD))],
         &["--verify"],
     );
-    assert_eq!(run.status("a.json"), "unknown");
-    assert!(
-        run.reason("a.json").contains("refused"),
-        "{}",
-        run.reason("a.json")
-    );
+    assert_unknown_because(&run, "a.json", "refused");
     assert_eq!(run.code, 1);
 }
 
@@ -331,12 +352,7 @@ fn silent_server_times_out() {
         &[("a.json", config_auth(&host, USER, PASSWORD))],
         &["--verify", "--verify-timeout", "1"],
     );
-    assert_eq!(run.status("a.json"), "unknown");
-    assert!(
-        run.reason("a.json").contains("in time"),
-        "{}",
-        run.reason("a.json")
-    );
+    assert_unknown_because(&run, "a.json", "in time");
     assert!(run.elapsed < Duration::from_secs(10), "{:?}", run.elapsed);
     assert!(server.connections() >= 1);
 }
@@ -346,20 +362,9 @@ fn certificate_for_another_name_is_unknown_and_gets_nothing() {
     let pki = Pki::new();
     let server = FakeServer::https(&pki.leaf(&["other.example.test"]), |r, _| basic_registry(r));
     let host = format!("127.0.0.1:{}", server.port());
-    let dir = tempfile::tempdir().unwrap();
-    let ca = ca_args(dir.path(), &pki);
-    std::fs::write(
-        dir.path().join("a.json"),
-        config_auth(&host, USER, PASSWORD),
-    )
-    .unwrap();
-    let run = scan_dir(dir.path(), &["--verify", "--verify-ca-file", &ca], &[]);
-    assert_eq!(run.status("a.json"), "unknown");
-    let reason = run.reason("a.json");
-    assert!(
-        reason.contains("TLS") && reason.contains("certificate"),
-        "{reason}"
-    );
+    let run = verify_host(&pki, &host);
+    assert_unknown_because(&run, "a.json", "TLS");
+    assert_unknown_because(&run, "a.json", "certificate");
     assert!(server.seen().is_empty(), "{:?}", server.seen());
 }
 
@@ -374,14 +379,7 @@ fn retry_after_is_honoured() {
         }
     });
     let host = format!("127.0.0.1:{}", server.port());
-    let dir = tempfile::tempdir().unwrap();
-    let ca = ca_args(dir.path(), &pki);
-    std::fs::write(
-        dir.path().join("a.json"),
-        config_auth(&host, USER, PASSWORD),
-    )
-    .unwrap();
-    let run = scan_dir(dir.path(), &["--verify", "--verify-ca-file", &ca], &[]);
+    let run = verify_host(&pki, &host);
     assert_eq!(run.status("a.json"), "live", "{}", run.reason("a.json"));
     assert!(run.elapsed >= Duration::from_secs(1), "{:?}", run.elapsed);
     assert_eq!(server.seen().len(), 3);
@@ -397,50 +395,21 @@ fn rate_limit_beyond_the_cap_and_server_errors_are_unknown() {
     let busy = FakeServer::https(&pki.loopback(), |_, _| {
         Reply::new(429).header("Retry-After", "1")
     });
-    let dir = tempfile::tempdir().unwrap();
-    let ca = ca_args(dir.path(), &pki);
-    let h1 = format!("127.0.0.1:{}", limited.port());
-    let h2 = format!("127.0.0.1:{}", broken.port());
-    std::fs::write(
-        dir.path().join("limited.json"),
-        config_auth(&h1, USER, PASSWORD),
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("broken.json"),
-        config_auth(&h2, USER, PASSWORD),
-    )
-    .unwrap();
-    let h3 = format!("127.0.0.1:{}", busy.port());
-    std::fs::write(
-        dir.path().join("busy.json"),
-        config_auth(&h3, USER, PASSWORD),
-    )
-    .unwrap();
-    let run = scan_dir(dir.path(), &["--verify", "--verify-ca-file", &ca], &[]);
-    assert_eq!(run.status("limited.json"), "unknown");
-    assert!(
-        run.reason("limited.json").contains("Retry-After"),
-        "{}",
-        run.reason("limited.json")
-    );
-    assert_eq!(run.status("broken.json"), "unknown");
-    assert!(
-        run.reason("broken.json").contains("HTTP 500"),
-        "{}",
-        run.reason("broken.json")
-    );
+    let h = |s: &FakeServer| format!("127.0.0.1:{}", s.port());
+    let files = [
+        ("limited.json", config_auth(&h(&limited), USER, PASSWORD)),
+        ("broken.json", config_auth(&h(&broken), USER, PASSWORD)),
+        ("busy.json", config_auth(&h(&busy), USER, PASSWORD)),
+    ];
+    let run = verify_files(&pki, &files);
+    assert_unknown_because(&run, "limited.json", "Retry-After");
+    assert_unknown_because(&run, "broken.json", "HTTP 500");
     assert_eq!(
         run.finding("broken.json")["severity"],
         "high",
         "unknown keeps the severity"
     );
-    assert_eq!(run.status("busy.json"), "unknown");
-    assert!(
-        run.reason("busy.json").contains("after 3 attempts"),
-        "{}",
-        run.reason("busy.json")
-    );
+    assert_unknown_because(&run, "busy.json", "after 3 attempts");
     assert_eq!(busy.seen().len(), 3);
     assert!(run.elapsed < Duration::from_secs(10), "{:?}", run.elapsed);
 }
@@ -458,20 +427,8 @@ fn redirect_to_another_host_carries_no_credentials() {
         }
     });
     let host = format!("127.0.0.1:{}", server.port());
-    let dir = tempfile::tempdir().unwrap();
-    let ca = ca_args(dir.path(), &pki);
-    std::fs::write(
-        dir.path().join("a.json"),
-        config_auth(&host, USER, PASSWORD),
-    )
-    .unwrap();
-    let run = scan_dir(dir.path(), &["--verify", "--verify-ca-file", &ca], &[]);
-    assert_eq!(run.status("a.json"), "unknown");
-    assert!(
-        run.reason("a.json").contains("another origin"),
-        "{}",
-        run.reason("a.json")
-    );
+    let run = verify_host(&pki, &host);
+    assert_unknown_because(&run, "a.json", "another origin");
     assert_eq!(elsewhere.connections(), 0);
 }
 
@@ -486,14 +443,7 @@ fn same_origin_redirects_are_followed() {
         }
     });
     let host = format!("127.0.0.1:{}", server.port());
-    let dir = tempfile::tempdir().unwrap();
-    let ca = ca_args(dir.path(), &pki);
-    std::fs::write(
-        dir.path().join("a.json"),
-        config_auth(&host, USER, PASSWORD),
-    )
-    .unwrap();
-    let run = scan_dir(dir.path(), &["--verify", "--verify-ca-file", &ca], &[]);
+    let run = verify_host(&pki, &host);
     assert_eq!(run.status("a.json"), "live", "{}", run.reason("a.json"));
     assert!(server
         .seen()
@@ -546,20 +496,8 @@ fn plain_http_token_realm_gets_no_credentials() {
         Reply::new(401).header("WWW-Authenticate", &challenge)
     });
     let host = format!("127.0.0.1:{}", server.port());
-    let dir = tempfile::tempdir().unwrap();
-    let ca = ca_args(dir.path(), &pki);
-    std::fs::write(
-        dir.path().join("a.json"),
-        config_auth(&host, USER, PASSWORD),
-    )
-    .unwrap();
-    let run = scan_dir(dir.path(), &["--verify", "--verify-ca-file", &ca], &[]);
-    assert_eq!(run.status("a.json"), "unknown");
-    assert!(
-        run.reason("a.json").contains("not HTTPS"),
-        "{}",
-        run.reason("a.json")
-    );
+    let run = verify_host(&pki, &host);
+    assert_unknown_because(&run, "a.json", "not HTTPS");
     assert_eq!(realm.connections(), 0);
 }
 
@@ -571,13 +509,7 @@ fn proxy_from_the_environment_is_used_and_no_proxy_bypasses_it() {
     let pki = Pki::new();
     let server = FakeServer::https(&pki.loopback(), |r, _| basic_registry(r));
     let host = format!("127.0.0.1:{}", server.port());
-    let dir = tempfile::tempdir().unwrap();
-    let ca = ca_args(dir.path(), &pki);
-    std::fs::write(
-        dir.path().join("a.json"),
-        config_auth(&host, USER, PASSWORD),
-    )
-    .unwrap();
+    let (dir, ca) = dir_with_ca(&pki, &[("a.json", config_auth(&host, USER, PASSWORD))]);
     let proxy_url = format!("http://127.0.0.1:{}", proxy.port());
     let args = ["--verify", "--verify-ca-file", &ca];
     let run = scan_dir(dir.path(), &args, &[("HTTPS_PROXY", &proxy_url)]);
@@ -607,49 +539,22 @@ fn htpasswd_registry_live_wrong_password_unknown_user() {
         RegistryAuth::Htpasswd(&[(USER, PASSWORD), ("other-user", WRONG)]),
     );
     let host = registry.host();
-    let dir = tempfile::tempdir().unwrap();
-    let ca = ca_args(dir.path(), &pki);
-    std::fs::write(
-        dir.path().join("live.json"),
-        config_auth(&host, USER, PASSWORD),
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("wrong.json"),
-        config_auth(&host, USER, WRONG),
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("stranger.json"),
-        config_auth(&host, "intruder", PASSWORD),
-    )
-    .unwrap();
-    let run = scan_dir(dir.path(), &["--verify", "--verify-ca-file", &ca], &[]);
+    let files = [
+        ("live.json", config_auth(&host, USER, PASSWORD)),
+        ("wrong.json", config_auth(&host, USER, WRONG)),
+        ("stranger.json", config_auth(&host, "intruder", PASSWORD)),
+    ];
+    let run = verify_files(&pki, &files);
     let log = registry.log();
-    assert_eq!(
-        run.status("live.json"),
-        "live",
-        "{}\n{log}",
-        run.reason("live.json")
-    );
+    assert_status(&run, "live.json", "live", &log);
     assert!(
         run.reason("live.json").contains("Basic"),
         "{}",
         run.reason("live.json")
     );
     assert_eq!(run.finding("live.json")["severity"], "critical");
-    assert_eq!(
-        run.status("wrong.json"),
-        "invalid",
-        "{}\n{log}",
-        run.reason("wrong.json")
-    );
-    assert_eq!(
-        run.status("stranger.json"),
-        "invalid",
-        "{}",
-        run.reason("stranger.json")
-    );
+    assert_status(&run, "wrong.json", "invalid", &log);
+    assert_status(&run, "stranger.json", "invalid", &log);
     assert_eq!(run.finding("stranger.json")["severity"], "low");
 }
 
@@ -672,59 +577,23 @@ fn token_registry_live_wrong_password_and_identity_tokens() {
         },
     );
     let host = registry.host();
-    let dir = tempfile::tempdir().unwrap();
-    let ca = ca_args(dir.path(), &pki);
-    std::fs::write(
-        dir.path().join("live.json"),
-        config_auth(&host, USER, PASSWORD),
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("wrong.json"),
-        config_auth(&host, USER, WRONG),
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("refresh.json"),
-        config_identity(&host, REFRESH),
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("revoked.json"),
-        config_identity(&host, REVOKED),
-    )
-    .unwrap();
-    let run = scan_dir(dir.path(), &["--verify", "--verify-ca-file", &ca], &[]);
+    let files = [
+        ("live.json", config_auth(&host, USER, PASSWORD)),
+        ("wrong.json", config_auth(&host, USER, WRONG)),
+        ("refresh.json", config_identity(&host, REFRESH)),
+        ("revoked.json", config_identity(&host, REVOKED)),
+    ];
+    let run = verify_files(&pki, &files);
     let log = registry.log();
-    assert_eq!(
-        run.status("live.json"),
-        "live",
-        "{}\n{log}",
-        run.reason("live.json")
-    );
+    assert_status(&run, "live.json", "live", &log);
     assert!(
         run.reason("live.json").contains("token service"),
         "{}",
         run.reason("live.json")
     );
-    assert_eq!(
-        run.status("wrong.json"),
-        "invalid",
-        "{}",
-        run.reason("wrong.json")
-    );
-    assert_eq!(
-        run.status("refresh.json"),
-        "live",
-        "{}\n{log}",
-        run.reason("refresh.json")
-    );
-    assert_eq!(
-        run.status("revoked.json"),
-        "invalid",
-        "{}",
-        run.reason("revoked.json")
-    );
+    assert_status(&run, "wrong.json", "invalid", &log);
+    assert_status(&run, "refresh.json", "live", &log);
+    assert_status(&run, "revoked.json", "invalid", &log);
 
     // The token service saw the documented requests.
     let seen = tokens.server.seen();
@@ -804,8 +673,6 @@ fn ecr_token(expiration: u64) -> String {
 #[test]
 fn documented_registry_flows() {
     let pki = Pki::new();
-    let dir = tempfile::tempdir().unwrap();
-    let ca = ca_args(dir.path(), &pki);
     let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
@@ -870,10 +737,7 @@ fn documented_registry_flows() {
             ),
         ),
     ];
-    for (name, text) in &files {
-        std::fs::write(dir.path().join(name), text).unwrap();
-    }
-    let run = scan_dir(dir.path(), &["--verify", "--verify-ca-file", &ca], &[]);
+    let run = verify_files(&pki, &files);
     for live in [
         "harbor.json",
         "ngc.json",
