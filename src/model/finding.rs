@@ -1,5 +1,7 @@
 //! Findings and the secret they carry.
 
+#![warn(missing_docs)]
+
 use std::fmt;
 use std::ops::Range;
 
@@ -15,6 +17,7 @@ use crate::model::rule::Rule;
 pub struct Secret(String);
 
 impl Secret {
+    /// Wraps a clear value.
     pub fn new(s: impl Into<String>) -> Self {
         Secret(s.into())
     }
@@ -31,6 +34,8 @@ impl Secret {
     }
 }
 
+/// Masks `s` as [`Secret::redacted`] does: the first two and last two
+/// characters of a value of 16 or more, nothing of a shorter one.
 pub fn redact(s: &str) -> String {
     let chars: Vec<char> = s.chars().collect();
     if chars.len() >= 16 {
@@ -67,6 +72,7 @@ pub enum SecretKind {
 }
 
 impl SecretKind {
+    /// The kebab-case name the reports use (`identity-token`).
     pub fn as_str(self) -> &'static str {
         match self {
             SecretKind::Password => "password",
@@ -122,14 +128,21 @@ impl Origin {
 /// line/column coordinates.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawFinding {
+    /// The rule that found it.
     pub rule: Rule,
     /// Byte range in the scanned file of the outermost value holding it.
     pub span: Range<usize>,
+    /// The registry it is for, when known.
     pub registry: Option<String>,
+    /// The user it belongs to, when known.
     pub username: Option<String>,
+    /// The secret, decoded.
     pub secret: Secret,
+    /// What kind of secret it is.
     pub kind: SecretKind,
+    /// Where it sits, which decides the fix hint.
     pub context: Context,
+    /// The layers and keys passed to reach it (a key, `base64`, `user:password`, ...).
     pub chain: Vec<String>,
     /// The fix-hint sentence of the form that found it, if it has one.
     pub hint: Option<&'static str>,
@@ -138,25 +151,41 @@ pub struct RawFinding {
 /// A finding located in a file, ready to report.
 #[derive(Debug, Clone)]
 pub struct Finding {
+    /// The rule that found it.
     pub rule: Rule,
+    /// The path of the file (or the name given to standard input).
     pub path: String,
+    /// 1-based line where the value holding it starts.
     pub line: usize,
+    /// 1-based column (in characters) where that value starts.
     pub column: usize,
+    /// 1-based line of the position just past the value's end.
     pub end_line: usize,
+    /// 1-based column (in characters) just past the value's end.
     pub end_column: usize,
+    /// Byte offset in the file where the value starts.
     pub byte_start: usize,
+    /// Byte offset in the file just past the value's end.
     pub byte_end: usize,
+    /// The registry it is for, when known.
     pub registry: Option<String>,
+    /// The user it belongs to, when known.
     pub username: Option<String>,
+    /// The secret, decoded.
     pub secret: Secret,
+    /// What kind of secret it is.
     pub kind: SecretKind,
     /// What the secret is, from its username and shape.
     pub token: TokenKind,
+    /// How bad its leak is.
     pub severity: Severity,
     /// What classification learned (expiry, GCP project and account).
     pub detail: Option<String>,
+    /// The layers and keys passed to reach it, joined with ` -> `.
     pub decode_chain: String,
+    /// See [`fingerprint`]: stable across line moves, used by baselines.
     pub fingerprint: String,
+    /// What to do: where to rotate the secret, then what to do instead.
     pub fix: String,
     /// The length of `fix`'s first part (where to rotate); after it and a
     /// space comes what to do instead.
