@@ -353,8 +353,15 @@ pub fn locate_noting(
         }
         let (start, end) = (shift(start0), shift(end0));
         let snippet = settings.snippets.then(|| {
-            Snippet::new(path, text, &idx, r.span.clone(), settings.reveal)
-                .shifted(base.lines, base.column)
+            Snippet::new(
+                path,
+                text,
+                &idx,
+                r.span.clone(),
+                r.secret.expose(),
+                settings.reveal,
+            )
+            .shifted(base.lines, base.column)
         });
         out.push(Finding {
             rule: r.rule,

@@ -17,20 +17,33 @@ const AFTER: usize = 40;
 
 impl Snippet {
     /// Builds the window for the value at `span` in `file`. The value is
-    /// redacted unless `reveal`; so is any other base64 run shown beside it.
+    /// redacted unless `reveal`; so is any other base64 run shown beside it,
+    /// and `secret` wherever it stands on the line (a token written in the
+    /// username slot is the secret, while `span` is the other field).
     pub fn new(
         name: &str,
         file: &[u8],
         idx: &LineIndex<'_>,
         span: Range<usize>,
+        secret: &str,
         reveal: bool,
     ) -> Snippet {
         let l0 = idx.line_of(span.start);
         let l1 = idx.line_of(span.end.saturating_sub(1).max(span.start));
         let line_start = idx.line_start(l0);
         let end_line_end = idx.line_end(l1);
-        let prefix_full = String::from_utf8_lossy(&file[line_start..span.start]);
-        let suffix_full = String::from_utf8_lossy(&file[span.end.min(end_line_end)..end_line_end]);
+        // Hidden before the context is cut, so no part of it shows either.
+        let hide = |s: std::borrow::Cow<'_, str>| -> String {
+            if reveal || secret.trim().is_empty() {
+                s.into_owned()
+            } else {
+                s.replace(secret, &redact(secret))
+            }
+        };
+        let prefix_full = hide(String::from_utf8_lossy(&file[line_start..span.start]));
+        let suffix_full = hide(String::from_utf8_lossy(
+            &file[span.end.min(end_line_end)..end_line_end],
+        ));
         let prefix = tail_chars(&prefix_full, BEFORE);
         let suffix = head_chars(&suffix_full, AFTER);
         let value = String::from_utf8_lossy(&file[span.clone()]).replace(['\r', '\n'], "");
@@ -147,10 +160,10 @@ mod tests {
     fn snippet_redacts_value_and_neighbours() {
         let file = b"a: 1\nauth: Y2ktYm90OkZBS0VwYXNzLTEyMzQ= other: QUJDREVGR0hJSktMTU5PUA==\n";
         let idx = LineIndex::new(file);
-        let s = Snippet::new("f.yml", file, &idx, 11..39, false);
+        let s = Snippet::new("f.yml", file, &idx, 11..39, "", false);
         let k8s = b"data:\n  .dockerconfigjson: eyJhdXRocyI6e30=\n";
         let kidx = LineIndex::new(k8s);
-        let ks = Snippet::new("s.yml", k8s, &kidx, 27..43, false);
+        let ks = Snippet::new("s.yml", k8s, &kidx, 27..43, "", false);
         assert!(
             ks.text().starts_with("  .dockerconfigjson: ey********0="),
             "{}",
@@ -161,5 +174,22 @@ mod tests {
         assert!(s.text().starts_with("auth: Y2********Q="));
         assert_eq!(s.line0, 1);
         assert_eq!(s.col0, 6);
+    }
+
+    #[test]
+    fn the_secret_is_hidden_wherever_it_stands_on_the_line() {
+        // A token in the username slot is the secret; the span is the
+        // password field's. Long enough that the context is cut inside it.
+        let token = "ghp_Zq8vLm2Kp4Rt7WxZq8vLm2Kp4Rt7WxAbCd12/";
+        let line = format!(
+            "{{\"auths\": {{\"r.example.test\": {{\"username\": \"{token}\", \"password\": \"x-oauth-basic\"}}}}}}\n"
+        );
+        let file = line.as_bytes();
+        let idx = LineIndex::new(file);
+        let start = line.find("x-oauth-basic").unwrap();
+        let s = Snippet::new("c.json", file, &idx, start..start + 13, token, false);
+        assert!(!s.text().contains("Zq8vLm2Kp4Rt7Wx"), "{}", s.text());
+        let revealed = Snippet::new("c.json", file, &idx, start..start + 13, token, true);
+        assert!(revealed.text().contains(token), "{}", revealed.text());
     }
 }
