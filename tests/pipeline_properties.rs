@@ -110,13 +110,19 @@ fn check(path: &str, bytes: &[u8]) -> Result<(), TestCaseError> {
         for f in &outcome.findings {
             let secret = f.secret.expose();
             // Only secrets that cannot be a coincidence of other fields
-            // (nor of their escaping): no other field shares the secret's
-            // first 8 characters.
-            let head: String = secret.chars().take(8).collect();
-            let distinct = secret.chars().count() >= 12
-                && !path.contains(&head)
-                && !f.username.as_deref().unwrap_or("").contains(&head)
-                && !f.registry.as_deref().unwrap_or("").contains(&head);
+            // (nor of their quoting and escaping): no other field shares
+            // any 8 consecutive characters of the secret.
+            let chars: Vec<char> = secret.chars().collect();
+            let others = [
+                path,
+                f.username.as_deref().unwrap_or(""),
+                f.registry.as_deref().unwrap_or(""),
+            ];
+            let distinct = chars.len() >= 12
+                && chars.windows(8).all(|w| {
+                    let w: String = w.iter().collect();
+                    others.iter().all(|o| !o.contains(&w))
+                });
             if distinct {
                 prop_assert!(!text.contains(secret), "{}: secret printed: {}", name, text);
             }
