@@ -33,7 +33,9 @@ mod woodpecker_registry;
 
 use std::ops::Range;
 
-use crate::forms::placeholder::{is_placeholder, is_reference};
+use crate::forms::placeholder::{
+    is_placeholder, is_reference, literal_command_credential, literal_credential,
+};
 use crate::model::finding::{Context, SecretKind};
 use crate::model::rule::{FormNote, Rule};
 use crate::readers::{hcl, yaml};
@@ -208,6 +210,19 @@ pub struct Candidate {
     /// (`password: "correct horse battery staple 42"`). An unquoted value
     /// with blanks is prose, not a secret.
     pub quoted: bool,
+}
+
+impl Candidate {
+    /// Whether the candidate is a literal credential worth reporting. On a
+    /// command line, or in a value written inside quotes, blanks are part
+    /// of the secret; elsewhere a value with blanks is prose.
+    pub(crate) fn is_literal(&self) -> bool {
+        if self.context == Context::Command || self.quoted {
+            literal_command_credential(self.username.as_deref(), &self.secret)
+        } else {
+            literal_credential(self.username.as_deref(), &self.secret)
+        }
+    }
 }
 
 /// A reference or a placeholder: not a value to read.

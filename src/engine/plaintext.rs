@@ -19,9 +19,8 @@ use std::sync::OnceLock;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 
-use crate::forms::placeholder::{literal_command_credential, literal_credential};
 use crate::forms::{Candidate, Check, Form, FORMS};
-use crate::model::finding::{Context, RawFinding, Secret};
+use crate::model::finding::{RawFinding, Secret};
 use crate::model::rule::Rule;
 use crate::readers::{hcl, yaml};
 
@@ -208,14 +207,7 @@ fn push_literals(
     out: &mut Vec<RawFinding>,
 ) {
     for c in candidates {
-        // On a command line a space inside a value comes from quotes; a
-        // form reading structured text says when its value was quoted.
-        let ok = if c.context == Context::Command || c.quoted {
-            literal_command_credential(c.username.as_deref(), &c.secret)
-        } else {
-            literal_credential(c.username.as_deref(), &c.secret)
-        };
-        if !ok {
+        if !c.is_literal() {
             continue;
         }
         out.push(RawFinding {

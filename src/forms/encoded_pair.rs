@@ -274,9 +274,7 @@ mod tests {
         let mut out = Vec::new();
         scan(text.as_bytes(), &mut out);
         out.into_iter()
-            .filter(|c| {
-                crate::forms::placeholder::literal_credential(c.username.as_deref(), &c.secret)
-            })
+            .filter(Candidate::is_literal)
             .map(|c| {
                 assert_eq!(&text[c.span.clone()].to_string(), &c.secret.clone(), "span");
                 (c.secret, c.username)

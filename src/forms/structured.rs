@@ -1090,9 +1090,7 @@ mod tests {
         let mut out = Vec::new();
         scan(text.as_bytes(), &mut out);
         out.into_iter()
-            .filter(|p| {
-                crate::forms::placeholder::literal_credential(p.username.as_deref(), &p.secret)
-            })
+            .filter(Candidate::is_literal)
             .map(|p| (p.secret, p.username))
             .collect()
     }
