@@ -302,7 +302,7 @@ pub fn write(outcome: &Outcome, roots: &Roots, out: &mut dyn Write) -> io::Resul
     write_with_forms(outcome, roots, &[], out)
 }
 
-/// [`write`], with the forms of each rule in its descriptor.
+/// [`write()`], with the forms of each rule in its descriptor.
 pub fn write_with_forms(
     outcome: &Outcome,
     roots: &Roots,
