@@ -173,7 +173,7 @@ fn result(f: &Finding, index: usize, roots: &Roots) -> Value {
     let artifact = match roots.relative(&f.path) {
         Some(rel) => json!({"uri": encode_uri_path(&rel), "uriBaseId": "%SRCROOT%"}),
         None => {
-            let abs = crate::settings::absolute(std::path::Path::new(&f.path), &roots.base);
+            let abs = crate::model::path::absolute(std::path::Path::new(&f.path), &roots.base);
             json!({"uri": file_uri(&abs.to_string_lossy(), false)})
         }
     };
