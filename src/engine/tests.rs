@@ -304,3 +304,42 @@ fn typographic_quotes_are_read_as_ascii() {
     assert_eq!(f.username.as_deref(), Some("wiki-bot"));
     none("\u{201c}auths\u{201d}:{ \u{201c}x.example.test\u{201d}:{ \u{201c}auth\u{201d}:\u{201d}<auth token>\u{201d} } }\n");
 }
+
+#[test]
+fn helm_set_dockerconfigjson_is_the_charts_pull_secret_on_a_command_line() {
+    let cfg = b64(&format!(
+        r#"{{"auths":{{"registry.example.test":{{"auth":"{}"}}}}}}"#,
+        b64("helm-bot:FAKEpass-helm-0001")
+    ));
+    for (line, key) in [
+        (
+            format!("helm install x ./c --set imagePullSecret.dockerconfigjson={cfg}"),
+            "imagePullSecret.dockerconfigjson",
+        ),
+        (
+            format!("helm install x ./c --set-string 'a=1,secret.data.\\.dockerconfigjson={cfg}'"),
+            "secret.data.\\.dockerconfigjson",
+        ),
+        (
+            format!("helm install x ./c --set=registry.dockerconfigjson={cfg}"),
+            "registry.dockerconfigjson",
+        ),
+    ] {
+        let f = one(&line);
+        assert_eq!(&line[f.span.clone()], cfg, "{line}");
+        assert_eq!(f.rule, Rule::KubernetesPullSecret);
+        assert_eq!(f.context, Context::Command, "{line}");
+        assert_eq!(f.username.as_deref(), Some("helm-bot"));
+        assert_eq!(f.registry.as_deref(), Some("registry.example.test"));
+        assert_eq!(f.chain[0], format!("helm --set {key}"));
+    }
+    // The same key in a values file is not a command line.
+    let f = one(&format!("imagePullSecret:\n  dockerconfigjson: {cfg}\n"));
+    assert_ne!(f.context, Context::Command);
+    // Another option's value is not a `--set`.
+    assert_eq!(helm_set_key(b"--values x.dockerconfigjson=", 28), None);
+    assert_eq!(
+        helm_set_key(b"--set a=1,b.dockerconfigjson=", 29).as_deref(),
+        Some("b.dockerconfigjson")
+    );
+}
