@@ -62,7 +62,7 @@ pub enum Error {
     HistoryPaths,
     #[error(transparent)]
     History(#[from] HistoryError),
-    /// Shown with its source snippet ([`settings::diagnostic::render_error`]).
+    /// Shown with its source snippet (`settings::diagnostic::render_error`).
     #[error(transparent)]
     Config(#[from] settings::ConfigError),
     #[error(transparent)]
