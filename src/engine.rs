@@ -263,6 +263,9 @@ impl Engine {
             _ => None,
         };
         self.structured(layer, &mut claimed, quoted);
+        if layer.decoded && layer.cred_context {
+            claimed.extend(self.auth_config(layer));
+        }
         claimed.sort_by_key(|r| r.start);
         if layer.depth >= MAX_DEPTH {
             return;
@@ -530,6 +533,31 @@ impl Engine {
             chain,
             hint: None,
         });
+    }
+
+    /// Step 3b: the decoded layer is one `AuthConfig` object, the JSON of
+    /// the Engine API's `X-Registry-Auth` written outside a header (code,
+    /// docs, test fixtures): `{"username","password","serveraddress"}`,
+    /// `{"auth"}` or `{"identitytoken"}`. It is checked as a config entry
+    /// whose registry is `serveraddress`. Returns the object's range.
+    fn auth_config(&mut self, layer: &Layer<'_>) -> Option<Range<usize>> {
+        let text: &[u8] = &layer.text;
+        let start = text.iter().position(|c| !c.is_ascii_whitespace())?;
+        if text[start] != b'{' {
+            return None;
+        }
+        let (obj, end) = json::parse_at(text, start)?;
+        if !matches!(obj, Value::Object(..))
+            || !text[end..].iter().all(u8::is_ascii_whitespace)
+            || !["password", "auth", "identitytoken", "registrytoken"]
+                .iter()
+                .any(|k| obj.get(k).is_some())
+        {
+            return None;
+        }
+        let host = obj.get("serveraddress").and_then(Value::as_str);
+        self.entry(layer, layer.k8s, host, &obj, "JSON");
+        Some(obj.span())
     }
 
     /// Checks one registry entry of a docker config.

@@ -343,3 +343,35 @@ fn helm_set_dockerconfigjson_is_the_charts_pull_secret_on_a_command_line() {
         Some("b.dockerconfigjson")
     );
 }
+
+#[test]
+fn encoded_auth_config_json_under_a_credential_key_is_an_entry() {
+    let json = r#"{"username":"engine-bot","password":"FAKEpass-engine-0001","serveraddress":"registry.example.test"}"#;
+    for value in [b64(json), URL_SAFE_NO_PAD.encode(json)] {
+        let text = format!("const registryAuth = \"{value}\"\n");
+        let f = one(&text);
+        assert_eq!(&text[f.span.clone()], value);
+        assert_eq!(f.rule, Rule::DockerConfig);
+        assert_eq!(f.username.as_deref(), Some("engine-bot"));
+        assert_eq!(f.registry.as_deref(), Some("registry.example.test"));
+        assert_eq!(f.secret.expose(), "FAKEpass-engine-0001");
+        assert_eq!(f.chain, ["registryAuth", "base64", "JSON.password"]);
+    }
+    // `auth` inside: one finding, not a second bare pair for the inner value.
+    let inner = format!(
+        r#"{{"auth":"{}","serveraddress":"ghcr.io"}}"#,
+        b64("engine-bot:FAKEpass-engine-0002")
+    );
+    let f = one(&format!("auth: {}\n", b64(&inner)));
+    assert_eq!(f.registry.as_deref(), Some("ghcr.io"));
+    assert_eq!(f.secret.expose(), "FAKEpass-engine-0002");
+    // Outside a credential key, doc values, references, other JSON: silent.
+    none(&format!("const encoded = \"{}\"\n", b64(json)));
+    for silent in [
+        r#"{"username":"string","password":"string","serveraddress":"string"}"#,
+        r#"{"username":"deployer","password":"${REGISTRY_PASSWORD}"}"#,
+        r#"{"user":"engine-bot","name":"FAKEpass-engine-0003"}"#,
+    ] {
+        none(&format!("registryAuth: {}\n", b64(silent)));
+    }
+}
