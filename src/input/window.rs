@@ -30,6 +30,21 @@ pub fn scan_windows(
     settings: &Settings,
     sink: &Sink,
 ) -> io::Result<u64> {
+    let total = windows(display, reader, settings, sink, true)?;
+    sink.bytes_scanned
+        .fetch_add(total, std::sync::atomic::Ordering::Relaxed);
+    Ok(total)
+}
+
+/// [`scan_windows`] without the byte count; `utf16`: whether UTF-16 text
+/// may still be recognised (not in text already decoded from it).
+fn windows(
+    display: &str,
+    reader: &mut dyn Read,
+    settings: &Settings,
+    sink: &Sink,
+    utf16: bool,
+) -> io::Result<u64> {
     let mut buf: Vec<u8> = Vec::new();
     // File offset of buf[0], and the line/column base there.
     let mut base = Base::default();
@@ -49,19 +64,16 @@ pub fn scan_windows(
         if first {
             first = false;
             if is_binary(&buf) {
-                if super::utf16::looks_like(&buf) {
-                    // Decoding needs the whole file; above the window
-                    // size it is not held in memory.
-                    sink.note(
-                        display,
-                        format!(
-                            "skipped: UTF-16 text larger than {} MiB is not decoded",
-                            WHOLE_LIMIT >> 20
-                        ),
-                    );
-                } else {
-                    sink.skip_silently();
+                if let Some(encoding) = super::utf16::encoding(&buf).filter(|_| utf16) {
+                    // UTF-16 text: decoded as it is read, and the decoded
+                    // text scanned window by window (positions are in the
+                    // decoded text, as for a file decoded whole).
+                    let head = io::Cursor::new(std::mem::take(&mut buf));
+                    let mut decoder = encoding.decoder(head.chain(reader));
+                    windows(display, &mut decoder, settings, sink, false)?;
+                    return Ok(decoder.raw_bytes());
                 }
+                sink.skip_silently();
                 return Ok(total);
             }
             sink.files_scanned
@@ -87,8 +99,6 @@ pub fn scan_windows(
         advance_base(&mut base, &buf[..keep_from]);
         buf.drain(..keep_from);
     }
-    sink.bytes_scanned
-        .fetch_add(total, std::sync::atomic::Ordering::Relaxed);
     Ok(total)
 }
 
