@@ -538,8 +538,9 @@ impl Engine {
     /// Step 3b: the decoded layer is one `AuthConfig` object, the JSON of
     /// the Engine API's `X-Registry-Auth` written outside a header (code,
     /// docs, test fixtures): `{"username","password","serveraddress"}`,
-    /// `{"auth"}` or `{"identitytoken"}`. It is checked as a config entry
-    /// whose registry is `serveraddress`. Returns the object's range.
+    /// `{"auth"}` or `{"identitytoken"}`, checked as a config entry whose
+    /// registry is `serveraddress`; or the `X-Registry-Config` map of
+    /// registry hosts to such objects. Returns the object's range.
     fn auth_config(&mut self, layer: &Layer<'_>) -> Option<Range<usize>> {
         let text: &[u8] = &layer.text;
         let start = text.iter().position(|c| !c.is_ascii_whitespace())?;
@@ -547,17 +548,33 @@ impl Engine {
             return None;
         }
         let (obj, end) = json::parse_at(text, start)?;
-        if !matches!(obj, Value::Object(..))
-            || !text[end..].iter().all(u8::is_ascii_whitespace)
-            || !["password", "auth", "identitytoken", "registrytoken"]
-                .iter()
-                .any(|k| obj.get(k).is_some())
-        {
+        let Value::Object(members, span) = &obj else {
+            return None;
+        };
+        if !text[end..].iter().all(u8::is_ascii_whitespace) {
             return None;
         }
-        let host = obj.get("serveraddress").and_then(Value::as_str);
-        self.entry(layer, layer.k8s, host, &obj, "JSON");
-        Some(obj.span())
+        let credential = |v: &Value| {
+            ["password", "auth", "identitytoken", "registrytoken"]
+                .iter()
+                .any(|k| v.get(k).is_some())
+        };
+        if credential(&obj) {
+            let host = obj.get("serveraddress").and_then(Value::as_str);
+            self.entry(layer, layer.k8s, host, &obj, "JSON");
+            return Some(span.clone());
+        }
+        // `X-Registry-Config`: registry -> such an object (entries with an
+        // `auth` are read by step 1 too; the duplicates share a span).
+        let mut found = false;
+        for (host, entry) in members {
+            if is_host_like(&host.value) && credential(entry) {
+                let path = format!("JSON [{:?}]", host.value);
+                self.entry(layer, layer.k8s, Some(host), entry, &path);
+                found = true;
+            }
+        }
+        found.then(|| span.clone())
     }
 
     /// Checks one registry entry of a docker config.

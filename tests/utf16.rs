@@ -29,8 +29,12 @@ fn findings(bytes: &[u8]) -> Vec<(u64, u64, String)> {
     std::fs::write(&path, bytes).unwrap();
     let (code, out, err) = run(credscan().arg("--format").arg("json").arg(&path));
     assert!(code == 0 || code == 1, "{err}");
-    let v: Value = serde_json::from_str(&out).unwrap();
-    v["findings"]
+    rows(&serde_json::from_str(&out).unwrap())
+}
+
+/// (line, column, username) of each finding of a JSON report.
+fn rows(report: &Value) -> Vec<(u64, u64, String)> {
+    report["findings"]
         .as_array()
         .unwrap()
         .iter()
@@ -85,19 +89,7 @@ fn scan_large(bytes: &[u8], stdin: bool) -> (Vec<(u64, u64, String)>, String, u6
     let (code, out, err) = run(&mut cmd);
     assert!(code == 0 || code == 1, "{err}");
     let v: Value = serde_json::from_str(&out).unwrap();
-    let rows = v["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["line"].as_u64().unwrap(),
-                f["column"].as_u64().unwrap(),
-                f["username"].as_str().unwrap_or_default().to_string(),
-            )
-        })
-        .collect();
-    (rows, err, v["stats"]["bytes_scanned"].as_u64().unwrap())
+    (rows(&v), err, v["stats"]["bytes_scanned"].as_u64().unwrap())
 }
 
 #[test]
