@@ -453,7 +453,7 @@ pub fn scan(
     // for a scan. Each path's versions go to one reader, so a delta chain
     // (versions of one file, mostly) is inflated in one process's delta
     // cache rather than in all of them.
-    let readers = (threads.max(1) + 2) / 3;
+    let readers = threads.max(1).div_ceil(3);
     let listing = std::thread::scope(|s| -> Result<Listing, HistoryError> {
         let mut txs = Vec::with_capacity(readers);
         let (btx, brx) = bounded::<ReadBlob>(threads.max(1) * 2);
