@@ -6,6 +6,7 @@ use std::fs::File;
 use std::io::{self, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use clap::Parser;
@@ -61,7 +62,7 @@ pub enum Error {
     HistoryPaths,
     #[error(transparent)]
     History(#[from] HistoryError),
-    /// Shown with its source snippet by [`report::config::error`].
+    /// Shown with its source snippet (`settings::diagnostic::render_error`).
     #[error(transparent)]
     Config(#[from] settings::ConfigError),
     #[error(transparent)]
@@ -92,7 +93,9 @@ impl Error {
     /// Prints the error on stderr (the config file's with its snippet).
     fn print(&self, color: bool) {
         match self {
-            Error::Config(e) => report::config::error(e, color),
+            Error::Config(e) => {
+                report::config::print(&[settings::diagnostic::render_error(e, color)])
+            }
             e => report::fatal(&e.to_string()),
         }
     }
@@ -325,7 +328,12 @@ pub fn run(cli: &Cli) -> Result<Status, Error> {
         ..Sink::default()
     };
     let progress = report::progress::wanted(cli.quiet);
-    let base = report::progress::with_progress(progress, &sink, || {
+    let counts = || report::progress::Counts {
+        files: sink.files_scanned.load(Ordering::Relaxed),
+        bytes: sink.bytes_scanned.load(Ordering::Relaxed),
+        findings: sink.findings.lock().map(|f| f.len()).unwrap_or(0),
+    };
+    let base = report::progress::with_progress(progress, counts, || {
         if history {
             let request = match &cli.history {
                 Some(range) => history::Request::Range(range),
@@ -401,9 +409,9 @@ pub fn run(cli: &Cli) -> Result<Status, Error> {
                 .iter()
                 .zip(&allowed.hits)
                 .filter(|(_, hits)| **hits == 0)
-                .map(|(e, _)| e)
+                .map(|(e, _)| settings::diagnostic::render_stale(source, e, stderr_color))
                 .collect();
-            report::config::stale(source, &stale, stderr_color);
+            report::config::print(&stale);
         }
     };
 

@@ -103,6 +103,9 @@ enum K8s {
     Data(&'static str),
     /// `stringData[...]` (raw JSON).
     StringData(&'static str),
+    /// A chart's pull secret given on a command line: `helm install ...
+    /// --set imagePullSecret.dockerconfigjson=<base64>`.
+    HelmSet,
 }
 
 struct Layer<'a> {
@@ -263,6 +266,9 @@ impl Engine {
             _ => None,
         };
         self.structured(layer, &mut claimed, quoted);
+        if layer.decoded && layer.cred_context {
+            claimed.extend(self.auth_config(layer));
+        }
         claimed.sort_by_key(|r| r.start);
         if layer.depth >= MAX_DEPTH {
             return;
@@ -459,8 +465,16 @@ impl Engine {
         };
         let mut k8s = layer.k8s;
         let mut chain = layer.chain.clone();
+        // `helm ... --set x.dockerconfigjson=<base64>`: the chart's pull
+        // secret, written on a command line.
+        let helm_key = key_lower
+            .as_deref()
+            .filter(|k| k.ends_with("dockerconfigjson") || k.ends_with("dockercfg"))
+            .and_then(|_| helm_set_key(text, run.start));
         if let Some(k) = &key_lower {
-            if k8s == K8s::None {
+            if k8s == K8s::None && helm_key.is_some() {
+                k8s = K8s::HelmSet;
+            } else if k8s == K8s::None {
                 if k.ends_with(".dockerconfigjson") {
                     k8s = K8s::Data(".dockerconfigjson");
                 } else if k.ends_with(".dockercfg") {
@@ -471,6 +485,9 @@ impl Engine {
         if chain.is_empty() {
             match (k8s, &key) {
                 (K8s::Data(name), _) => chain.push(format!("data[{name:?}]")),
+                (K8s::HelmSet, _) => {
+                    chain.push(format!("helm --set {}", helm_key.unwrap_or_default()));
+                }
                 (_, Some(k)) => chain.push(k.clone()),
                 _ => {}
             }
@@ -503,6 +520,7 @@ impl Engine {
         }
         let (rule, context) = match layer.k8s {
             K8s::None => (Rule::BasicAuthPair, Context::Other),
+            K8s::HelmSet => (Rule::KubernetesPullSecret, Context::Command),
             _ => (Rule::KubernetesPullSecret, Context::Kubernetes),
         };
         let mut chain = layer.chain.clone();
@@ -518,6 +536,48 @@ impl Engine {
             chain,
             hint: None,
         });
+    }
+
+    /// Step 3b: the decoded layer is one `AuthConfig` object, the JSON of
+    /// the Engine API's `X-Registry-Auth` written outside a header (code,
+    /// docs, test fixtures): `{"username","password","serveraddress"}`,
+    /// `{"auth"}` or `{"identitytoken"}`, checked as a config entry whose
+    /// registry is `serveraddress`; or the `X-Registry-Config` map of
+    /// registry hosts to such objects. Returns the object's range.
+    fn auth_config(&mut self, layer: &Layer<'_>) -> Option<Range<usize>> {
+        let text: &[u8] = &layer.text;
+        let start = text.iter().position(|c| !c.is_ascii_whitespace())?;
+        if text[start] != b'{' {
+            return None;
+        }
+        let (obj, end) = json::parse_at(text, start)?;
+        let Value::Object(members, span) = &obj else {
+            return None;
+        };
+        if !text[end..].iter().all(u8::is_ascii_whitespace) {
+            return None;
+        }
+        let credential = |v: &Value| {
+            ["password", "auth", "identitytoken", "registrytoken"]
+                .iter()
+                .any(|k| v.get(k).is_some())
+        };
+        if credential(&obj) {
+            let host = obj.get("serveraddress").and_then(Value::as_str);
+            self.entry(layer, layer.k8s, host, &obj, "JSON");
+            return Some(span.clone());
+        }
+        // `X-Registry-Config`: registry -> such an object (entries with an
+        // `auth` are read by step 1 too; the duplicates share a span).
+        let mut found = false;
+        for (host, entry) in members {
+            if is_host_like(&host.value) && credential(entry) {
+                let path = format!("JSON [{:?}]", host.value);
+                self.entry(layer, layer.k8s, Some(host), entry, &path);
+                found = true;
+            }
+        }
+        found.then(|| span.clone())
     }
 
     /// Checks one registry entry of a docker config.
@@ -540,6 +600,7 @@ impl Engine {
         };
         let (rule, context) = match k8s {
             K8s::None => (Rule::DockerConfig, Context::DockerConfig),
+            K8s::HelmSet => (Rule::KubernetesPullSecret, Context::Command),
             _ => (Rule::KubernetesPullSecret, Context::Kubernetes),
         };
         let mut chain_base = layer.chain.clone();
@@ -981,6 +1042,44 @@ fn key_before(text: &[u8], pos: usize) -> Option<String> {
         return None;
     }
     Some(String::from_utf8_lossy(key).into_owned())
+}
+
+/// The key, as written, of a `--set`/`--set-string` assignment whose value
+/// starts at `pos`: `--set k=V`, `--set=k=V`, `--set "a=b,k=V"`,
+/// `--set-string k\.x=V`. `None` when the value is not on such an option.
+fn helm_set_key(text: &[u8], pos: usize) -> Option<String> {
+    let lo = pos.saturating_sub(KEY_WINDOW);
+    let line = &text[memchr::memrchr(b'\n', &text[lo..pos]).map_or(lo, |i| lo + i + 1)..pos];
+    let blank = |c: &u8| matches!(c, b' ' | b'\t');
+    let word_at = line.iter().rposition(blank).map_or(0, |i| i + 1);
+    let word = &line[word_at..];
+    let word = word
+        .strip_prefix(b"\"")
+        .or(word.strip_prefix(b"'"))
+        .unwrap_or(word);
+    let assignment = match word {
+        [rest @ .., b'='] => rest,
+        _ => return None,
+    };
+    let options: [&[u8]; 2] = [b"--set", b"--set-string"];
+    let inline = options.iter().find_map(|o| {
+        assignment
+            .strip_prefix(*o)
+            .and_then(|r| r.strip_prefix(b"="))
+    });
+    let assignment = match inline {
+        Some(rest) => rest,
+        None => {
+            let before = line[..word_at].trim_ascii_end();
+            let prev = &before[before.iter().rposition(blank).map_or(0, |i| i + 1)..];
+            if !options.contains(&prev) {
+                return None;
+            }
+            assignment
+        }
+    };
+    let key = assignment.rsplit(|&c| c == b',').next().unwrap_or_default();
+    (!key.is_empty()).then(|| String::from_utf8_lossy(key).into_owned())
 }
 
 /// Strips trailing whitespace and quote characters.

@@ -3,6 +3,7 @@
 //! printed.
 
 pub mod catfile;
+pub mod exclude;
 pub mod history;
 pub mod staged;
 pub mod utf16;

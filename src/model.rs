@@ -6,6 +6,8 @@
 
 pub mod finding;
 pub mod kind;
+pub mod path;
 pub mod rule;
 pub mod snippet;
 pub mod span;
+pub mod verification;

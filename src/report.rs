@@ -161,7 +161,7 @@ impl Roots {
     /// `path` relative to the source root, `/`-separated; `None` when it
     /// lies outside it.
     pub fn relative(&self, path: &str) -> Option<String> {
-        let abs = crate::settings::absolute(Path::new(path), &self.base);
+        let abs = crate::model::path::absolute(Path::new(path), &self.base);
         let rel = abs.strip_prefix(&self.src_root).ok()?;
         let s = rel.to_string_lossy().replace('\\', "/");
         (!s.is_empty()).then_some(s)

@@ -1,12 +1,12 @@
 //! Settings from `.credscan.toml` (or `--config FILE`), validated.
 //!
 //! `file` parses the TOML as written (every key optional, unknown keys
-//! rejected, spans kept); `discover` finds the file; `exclude` matches the
-//! path globs. The result is a [`Config`] that drives the run. Errors carry
+//! rejected, spans kept); `discover` finds the file; `input::exclude` matches
+//! the path globs. The result is a [`Config`] that drives the run. Errors carry
 //! the file's text and a byte span so the reporter can point into it.
 
+pub mod diagnostic;
 pub mod discover;
-pub mod exclude;
 pub mod file;
 pub mod trusted;
 
@@ -15,7 +15,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::cli::Format;
-pub use exclude::Excludes;
+pub use crate::input::exclude::Excludes;
+pub use crate::model::path::absolute;
+pub use crate::suppress::allow::AllowEntry;
 
 /// The config file's name, looked for at the repository root.
 pub const FILE_NAME: &str = ".credscan.toml";
@@ -26,34 +28,6 @@ pub struct Source {
     /// The path as shown to the user.
     pub name: String,
     pub text: Arc<String>,
-}
-
-/// An `[[allow]]` entry. Every key that is set must match.
-#[derive(Debug, Clone, Default)]
-pub struct AllowEntry {
-    pub fingerprint: Option<String>,
-    pub registry: Option<String>,
-    pub username: Option<String>,
-    pub reason: Option<String>,
-    /// Where the entry is written, for stale warnings.
-    pub span: Range<usize>,
-}
-
-impl AllowEntry {
-    /// A short description such as `fingerprint 0123… (test fixture)`.
-    pub fn describe(&self) -> String {
-        let mut parts = Vec::new();
-        if let Some(f) = &self.fingerprint {
-            parts.push(format!("fingerprint {f}"));
-        }
-        if let Some(r) = &self.registry {
-            parts.push(format!("registry {r}"));
-        }
-        if let Some(u) = &self.username {
-            parts.push(format!("username {u}"));
-        }
-        parts.join(", ")
-    }
 }
 
 /// Validated settings. A run without a config file gets the default.
@@ -138,39 +112,9 @@ fn display_name(path: &Path, cwd: &Path) -> String {
     shown.to_string_lossy().replace('\\', "/")
 }
 
-/// `path` made absolute against `cwd`, with `.` and `..` resolved without
-/// touching the file system.
-pub fn absolute(path: &Path, cwd: &Path) -> PathBuf {
-    use std::path::Component;
-    let joined = if path.is_absolute() {
-        path.to_path_buf()
-    } else {
-        cwd.join(path)
-    };
-    let mut out = PathBuf::new();
-    for c in joined.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn absolute_resolves_dots_lexically() {
-        let cwd = Path::new("/repo/sub");
-        assert_eq!(absolute(Path::new("."), cwd), Path::new("/repo/sub"));
-        assert_eq!(absolute(Path::new("../a/./b"), cwd), Path::new("/repo/a/b"));
-        assert_eq!(absolute(Path::new("/x/y"), cwd), Path::new("/x/y"));
-    }
 
     #[test]
     fn no_file_gives_defaults_rooted_at_cwd() {

@@ -21,11 +21,11 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
-use serde::Serialize;
 
 use crate::judge::classify::Severity;
 use crate::model::finding::Finding;
 
+pub use crate::model::verification::{Status, Verification};
 pub use challenge::{parse_challenges, Challenge};
 pub use pool::{check_all, distinct, Credential};
 pub use target::{Insecure, Target};
@@ -92,60 +92,6 @@ pub fn parse_seconds(s: &str) -> Result<Duration, String> {
         ));
     }
     Ok(Duration::from_secs_f64(v))
-}
-
-/// What the registry said about a credential.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    /// The registry (or its token service) accepted the credential.
-    Live,
-    /// The registry rejected it (401/403 with the credential), or it has
-    /// expired.
-    Invalid,
-    /// No answer either way: network error, timeout, TLS failure, 5xx, rate
-    /// limiting, an answer the handshake does not expect, or a flow the
-    /// credential cannot take.
-    Unknown,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Live => "live",
-            Status::Invalid => "invalid",
-            Status::Unknown => "unknown",
-        }
-    }
-}
-
-/// The outcome of checking one credential: the JSON `verification` object.
-/// The reason never contains the secret.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Verification {
-    pub status: Status,
-    pub reason: String,
-}
-
-impl Verification {
-    pub fn live(reason: impl Into<String>) -> Self {
-        Verification {
-            status: Status::Live,
-            reason: reason.into(),
-        }
-    }
-    pub fn invalid(reason: impl Into<String>) -> Self {
-        Verification {
-            status: Status::Invalid,
-            reason: reason.into(),
-        }
-    }
-    pub fn unknown(reason: impl Into<String>) -> Self {
-        Verification {
-            status: Status::Unknown,
-            reason: reason.into(),
-        }
-    }
 }
 
 /// Settings for one verification run.

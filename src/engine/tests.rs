@@ -304,3 +304,79 @@ fn typographic_quotes_are_read_as_ascii() {
     assert_eq!(f.username.as_deref(), Some("wiki-bot"));
     none("\u{201c}auths\u{201d}:{ \u{201c}x.example.test\u{201d}:{ \u{201c}auth\u{201d}:\u{201d}<auth token>\u{201d} } }\n");
 }
+
+#[test]
+fn helm_set_dockerconfigjson_is_the_charts_pull_secret_on_a_command_line() {
+    let cfg = b64(&format!(
+        r#"{{"auths":{{"registry.example.test":{{"auth":"{}"}}}}}}"#,
+        b64("helm-bot:FAKEpass-helm-0001")
+    ));
+    for (line, key) in [
+        (
+            format!("helm install x ./c --set imagePullSecret.dockerconfigjson={cfg}"),
+            "imagePullSecret.dockerconfigjson",
+        ),
+        (
+            format!("helm install x ./c --set-string 'a=1,secret.data.\\.dockerconfigjson={cfg}'"),
+            "secret.data.\\.dockerconfigjson",
+        ),
+        (
+            format!("helm install x ./c --set=registry.dockerconfigjson={cfg}"),
+            "registry.dockerconfigjson",
+        ),
+    ] {
+        let f = one(&line);
+        assert_eq!(&line[f.span.clone()], cfg, "{line}");
+        assert_eq!(f.rule, Rule::KubernetesPullSecret);
+        assert_eq!(f.context, Context::Command, "{line}");
+        assert_eq!(f.username.as_deref(), Some("helm-bot"));
+        assert_eq!(f.registry.as_deref(), Some("registry.example.test"));
+        assert_eq!(f.chain[0], format!("helm --set {key}"));
+    }
+    // The same key in a values file is not a command line.
+    let f = one(&format!("imagePullSecret:\n  dockerconfigjson: {cfg}\n"));
+    assert_ne!(f.context, Context::Command);
+    // Another option's value is not a `--set`.
+    assert_eq!(helm_set_key(b"--values x.dockerconfigjson=", 28), None);
+    assert_eq!(
+        helm_set_key(b"--set a=1,b.dockerconfigjson=", 29).as_deref(),
+        Some("b.dockerconfigjson")
+    );
+}
+
+#[test]
+fn encoded_auth_config_json_under_a_credential_key_is_an_entry() {
+    let json = r#"{"username":"engine-bot","password":"FAKEpass-engine-0001","serveraddress":"registry.example.test"}"#;
+    for value in [b64(json), URL_SAFE_NO_PAD.encode(json)] {
+        let text = format!("const registryAuth = \"{value}\"\n");
+        let f = one(&text);
+        assert_eq!(&text[f.span.clone()], value);
+        assert_eq!(f.rule, Rule::DockerConfig);
+        assert_eq!(f.username.as_deref(), Some("engine-bot"));
+        assert_eq!(f.registry.as_deref(), Some("registry.example.test"));
+        assert_eq!(f.secret.expose(), "FAKEpass-engine-0001");
+        assert_eq!(f.chain, ["registryAuth", "base64", "JSON.password"]);
+    }
+    // `auth` inside: one finding, not a second bare pair for the inner value.
+    let inner = format!(
+        r#"{{"auth":"{}","serveraddress":"ghcr.io"}}"#,
+        b64("engine-bot:FAKEpass-engine-0002")
+    );
+    let f = one(&format!("auth: {}\n", b64(&inner)));
+    assert_eq!(f.registry.as_deref(), Some("ghcr.io"));
+    assert_eq!(f.secret.expose(), "FAKEpass-engine-0002");
+    // The `X-Registry-Config` map: one entry per registry.
+    let map = r#"{"registry.example.test":{"username":"engine-bot","password":"FAKEpass-engine-0004"},"auths":{}}"#;
+    let f = one(&format!("registryConfig: {}\n", b64(map)));
+    assert_eq!(f.registry.as_deref(), Some("registry.example.test"));
+    assert_eq!(f.secret.expose(), "FAKEpass-engine-0004");
+    // Outside a credential key, doc values, references, other JSON: silent.
+    none(&format!("const encoded = \"{}\"\n", b64(json)));
+    for silent in [
+        r#"{"username":"string","password":"string","serveraddress":"string"}"#,
+        r#"{"username":"deployer","password":"${REGISTRY_PASSWORD}"}"#,
+        r#"{"user":"engine-bot","name":"FAKEpass-engine-0003"}"#,
+    ] {
+        none(&format!("registryAuth: {}\n", b64(silent)));
+    }
+}

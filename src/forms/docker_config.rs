@@ -17,5 +17,5 @@ pub(crate) const FORM: Form = Form {
     gate: &["auth"],
     check: Check::Layered,
     hint: None,
-    doc: "A docker/podman config JSON: every `auths` entry with `auth`, `username`+`password`, `identitytoken` or `registrytoken`, for any number of registries (Docker Hub's `https://index.docker.io/v1/` included), whatever keys stand beside it. Also legacy `.dockercfg` host maps and podman `auth.json` with namespaced keys (`quay.io/org/repo`).",
+    doc: "A docker/podman config JSON: every `auths` entry with `auth`, `username`+`password`, `identitytoken` or `registrytoken`, for any number of registries (Docker Hub's `https://index.docker.io/v1/` included), whatever keys stand beside it. Also legacy `.dockercfg` host maps and podman `auth.json` with namespaced keys (`quay.io/org/repo`). A single entry given base64-encoded under a credential key, as the Engine API's `X-Registry-Auth` JSON is outside a header (`registryAuth = \"eyJ…\"` with `{username, password, serveraddress}`), is read the same way.",
 };

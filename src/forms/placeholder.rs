@@ -4,6 +4,8 @@
 //! side of "not a credential" for values that documentation, templates and
 //! CI variables use in place of a real secret.
 
+pub use crate::readers::decode::printable;
+
 /// Pairs that documentation and tutorials use. Compared case-insensitively.
 const DOC_PAIRS: &[(&str, &str)] = &[
     ("username", "password"),
@@ -222,7 +224,7 @@ fn pair_check(user: &str, password: &str, spaces_ok: bool) -> bool {
     // A recognised token is a secret whatever its position: beside an
     // empty password (`ghp_...:`), or equal to the username.
     // Only a true placeholder (`ghp_xxxx...`) is exempt.
-    let real_token = |s: &str| crate::judge::classify::is_recognised_token(s) && !is_placeholder(s);
+    let real_token = |s: &str| crate::model::kind::is_recognised_token(s) && !is_placeholder(s);
     if real_token(user) || real_token(password) {
         return printable(user) && printable(password);
     }
@@ -396,12 +398,6 @@ pub fn literal_credential(user: Option<&str>, secret: &str) -> bool {
         Some(u) if is_reference(u) => true,
         Some(u) => plausible_pair(u, secret),
     }
-}
-
-/// Printable text: no control characters except tab, CR and LF.
-pub fn printable(s: &str) -> bool {
-    s.chars()
-        .all(|c| !c.is_control() || c == '\n' || c == '\r' || c == '\t')
 }
 
 #[cfg(test)]

@@ -50,8 +50,8 @@ use crossbeam_channel::bounded;
 use super::catfile::{Blob, CatFile};
 use super::staged::{git, path_from_bytes};
 use super::{guarded, locate_noting, scan_counted, Base, Settings, Sink};
+use crate::input::exclude::Excludes;
 use crate::model::finding::{Finding, Origin, RawFinding};
-use crate::settings::Excludes;
 
 /// Why the history could not be read.
 #[derive(Debug, thiserror::Error)]

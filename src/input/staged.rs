@@ -27,7 +27,7 @@ use crossbeam_channel::bounded;
 
 use super::catfile::{Blob, CatFile};
 use super::{scan_bytes, Settings, Sink};
-use crate::settings::Excludes;
+use crate::input::exclude::Excludes;
 
 /// git's well-known empty tree: the base to diff against before the first
 /// commit.

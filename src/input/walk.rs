@@ -28,7 +28,7 @@ use std::sync::Arc;
 use ignore::{WalkBuilder, WalkState};
 
 use super::{scan_bytes, Settings, Sink};
-use crate::settings::Excludes;
+use crate::input::exclude::Excludes;
 
 #[derive(Debug, Clone)]
 pub struct WalkOptions {
@@ -58,7 +58,7 @@ impl WalkOptions {
         let Some(r) = &self.report_root else {
             return display_path(p);
         };
-        let abs = crate::settings::absolute(p, &r.cwd);
+        let abs = crate::model::path::absolute(p, &r.cwd);
         match abs.strip_prefix(&r.root) {
             Ok(rel) if rel.as_os_str().is_empty() => ".".to_string(),
             Ok(rel) => display_path(rel),

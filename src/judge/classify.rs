@@ -22,7 +22,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use crate::model::finding::SecretKind;
 use crate::readers::decode;
 
-pub use crate::model::kind::{Severity, TokenKind};
+use crate::model::kind::ISSUER_PREFIXES;
+pub use crate::model::kind::{is_recognised_token, Severity, TokenKind};
 
 /// The outcome of classifying one secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,38 +114,6 @@ pub fn base_severity(kind: TokenKind) -> Severity {
     }
 }
 
-/// Secret prefixes that name their issuer, checked first.
-const PREFIXES: &[(&str, TokenKind)] = &[
-    ("dckr_pat_", TokenKind::DockerHubPat),
-    ("dckr_oat_", TokenKind::DockerHubOat),
-    ("github_pat_", TokenKind::GithubFineGrainedPat),
-    ("ghp_", TokenKind::GithubPat),
-    ("ghs_", TokenKind::GithubActionsToken),
-    ("glpat-", TokenKind::GitlabPat),
-    ("gldt-", TokenKind::GitlabDeployToken),
-    ("glcbt-", TokenKind::GitlabJobToken),
-    ("nvapi-", TokenKind::NgcApiKey),
-    ("AKCp", TokenKind::JfrogApiKey),
-    ("cmVmdGtu", TokenKind::JfrogReferenceToken),
-    ("ya29.", TokenKind::GcpAccessToken),
-];
-
-/// Whether `s` is a token of a recognised issuer: one of the issuer
-/// prefixes followed by at least 8 token characters. Such a value is a
-/// secret wherever it sits, the username slot included.
-pub fn is_recognised_token(s: &str) -> bool {
-    let s = s.trim();
-    PREFIXES.iter().any(|(p, _)| {
-        s.strip_prefix(p).is_some_and(|rest| {
-            rest.len() >= 8
-                && rest.bytes().all(|c| {
-                    c.is_ascii_alphanumeric()
-                        || matches!(c, b'_' | b'-' | b'.' | b'=' | b'+' | b'/')
-                })
-        })
-    })
-}
-
 /// Puts a recognised token where the secret goes: `ghp_...:x-oauth-basic`
 /// and other pairs that carry the token in the username slot become the
 /// token as secret and the other half as username. When both halves are
@@ -170,7 +139,7 @@ const ACR_USER: &str = "00000000-0000-0000-0000-000000000000";
 
 fn kind_of(input: &Input<'_>) -> TokenKind {
     let secret = input.secret.trim();
-    if let Some((_, kind)) = PREFIXES.iter().find(|(p, _)| secret.starts_with(p)) {
+    if let Some((_, kind)) = ISSUER_PREFIXES.iter().find(|(p, _)| secret.starts_with(p)) {
         return *kind;
     }
     let user = input.username.unwrap_or("").trim();

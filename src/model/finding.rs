@@ -195,7 +195,7 @@ pub struct Finding {
     /// Where a history scan found it (`--history`); `None` for files.
     pub origin: Option<Box<Origin>>,
     /// What the registry said under `--verify`; `None` when not checked.
-    pub verification: Option<crate::verify::Verification>,
+    pub verification: Option<crate::model::verification::Verification>,
 }
 
 /// Environment variable holding the key for keyed fingerprints.

@@ -1,5 +1,7 @@
 //! What a secret is (`TokenKind`) and how bad its leak is (`Severity`):
-//! the vocabulary `judge::classify` decides and the reporters print.
+//! the vocabulary `judge::classify` decides and the reporters print, and
+//! the prefixes that name a token's issuer (which the forms' plausibility
+//! checks and the classifier both read).
 
 #![warn(missing_docs)]
 
@@ -159,4 +161,37 @@ impl TokenKind {
             TokenKind::RegistryToken => "registry bearer token",
         }
     }
+}
+
+/// Secret prefixes that name their issuer, in the order the classifier
+/// tries them.
+pub const ISSUER_PREFIXES: &[(&str, TokenKind)] = &[
+    ("dckr_pat_", TokenKind::DockerHubPat),
+    ("dckr_oat_", TokenKind::DockerHubOat),
+    ("github_pat_", TokenKind::GithubFineGrainedPat),
+    ("ghp_", TokenKind::GithubPat),
+    ("ghs_", TokenKind::GithubActionsToken),
+    ("glpat-", TokenKind::GitlabPat),
+    ("gldt-", TokenKind::GitlabDeployToken),
+    ("glcbt-", TokenKind::GitlabJobToken),
+    ("nvapi-", TokenKind::NgcApiKey),
+    ("AKCp", TokenKind::JfrogApiKey),
+    ("cmVmdGtu", TokenKind::JfrogReferenceToken),
+    ("ya29.", TokenKind::GcpAccessToken),
+];
+
+/// Whether `s` is a token of a recognised issuer: one of the issuer
+/// prefixes followed by at least 8 token characters. Such a value is a
+/// secret wherever it sits, the username slot included.
+pub fn is_recognised_token(s: &str) -> bool {
+    let s = s.trim();
+    ISSUER_PREFIXES.iter().any(|(p, _)| {
+        s.strip_prefix(p).is_some_and(|rest| {
+            rest.len() >= 8
+                && rest.bytes().all(|c| {
+                    c.is_ascii_alphanumeric()
+                        || matches!(c, b'_' | b'-' | b'.' | b'=' | b'+' | b'/')
+                })
+        })
+    })
 }

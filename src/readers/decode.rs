@@ -466,7 +466,13 @@ pub fn could_be_text(hay: &[u8], run: &Run) -> bool {
         }
         Err(_) => return false,
     };
-    crate::forms::placeholder::printable(valid)
+    printable(valid)
+}
+
+/// Printable text: no control characters except tab, CR and LF.
+pub fn printable(s: &str) -> bool {
+    s.chars()
+        .all(|c| !c.is_control() || c == '\n' || c == '\r' || c == '\t')
 }
 
 /// Decodes base64 and accepts the result only if it is printable UTF-8
@@ -475,7 +481,7 @@ pub fn could_be_text(hay: &[u8], run: &Run) -> bool {
 pub fn decode_text(input: &[u8]) -> Option<String> {
     let bytes = decode(input)?;
     let mut s = String::from_utf8(bytes).ok()?;
-    if !crate::forms::placeholder::printable(&s) {
+    if !printable(&s) {
         return None;
     }
     while s.ends_with('\n') || s.ends_with('\r') {

@@ -262,9 +262,9 @@ pub fn summary(outcome: &Outcome) -> String {
     for f in &outcome.findings {
         if let Some(v) = &f.verification {
             counts[match v.status {
-                crate::verify::Status::Live => 0,
-                crate::verify::Status::Invalid => 1,
-                crate::verify::Status::Unknown => 2,
+                crate::model::verification::Status::Live => 0,
+                crate::model::verification::Status::Invalid => 1,
+                crate::model::verification::Status::Unknown => 2,
             }] += 1;
         }
     }

@@ -35,7 +35,7 @@ pub struct JsonFinding<'a> {
     pub history: Option<&'a crate::model::finding::Origin>,
     /// Under `--verify`, on each checked finding.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub verification: Option<&'a crate::verify::Verification>,
+    pub verification: Option<&'a crate::model::verification::Verification>,
 }
 
 impl<'a> JsonFinding<'a> {

@@ -173,7 +173,7 @@ fn result(f: &Finding, index: usize, roots: &Roots) -> Value {
     let artifact = match roots.relative(&f.path) {
         Some(rel) => json!({"uri": encode_uri_path(&rel), "uriBaseId": "%SRCROOT%"}),
         None => {
-            let abs = crate::settings::absolute(std::path::Path::new(&f.path), &roots.base);
+            let abs = crate::model::path::absolute(std::path::Path::new(&f.path), &roots.base);
             json!({"uri": file_uri(&abs.to_string_lossy(), false)})
         }
     };
@@ -302,7 +302,7 @@ pub fn write(outcome: &Outcome, roots: &Roots, out: &mut dyn Write) -> io::Resul
     write_with_forms(outcome, roots, &[], out)
 }
 
-/// [`write`], with the forms of each rule in its descriptor.
+/// [`write()`], with the forms of each rule in its descriptor.
 pub fn write_with_forms(
     outcome: &Outcome,
     roots: &Roots,

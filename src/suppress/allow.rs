@@ -2,8 +2,37 @@
 //! and count, per entry, how many they matched so unused entries can be
 //! reported as stale (as cargo-deny reports unmatched allow-list entries).
 
+use std::ops::Range;
+
 use crate::model::finding::Finding;
-use crate::settings::AllowEntry;
+
+/// An `[[allow]]` entry. Every key that is set must match.
+#[derive(Debug, Clone, Default)]
+pub struct AllowEntry {
+    pub fingerprint: Option<String>,
+    pub registry: Option<String>,
+    pub username: Option<String>,
+    pub reason: Option<String>,
+    /// Where the entry is written, for stale warnings.
+    pub span: Range<usize>,
+}
+
+impl AllowEntry {
+    /// A short description such as `fingerprint 0123… (test fixture)`.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(f) = &self.fingerprint {
+            parts.push(format!("fingerprint {f}"));
+        }
+        if let Some(r) = &self.registry {
+            parts.push(format!("registry {r}"));
+        }
+        if let Some(u) = &self.username {
+            parts.push(format!("username {u}"));
+        }
+        parts.join(", ")
+    }
+}
 
 /// Findings that survive the allow-list, plus match counts.
 #[derive(Debug, Default)]

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 
-use super::absolute;
+use crate::model::path::absolute;
 
 #[derive(Debug)]
 pub struct Excludes {
