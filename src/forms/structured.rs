@@ -44,7 +44,7 @@
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
 
 use super::{Candidate, Check, Form};
 use crate::model::finding::{Context, SecretKind};
@@ -55,7 +55,7 @@ pub(crate) const FORM: Form = Form {
     rule: Rule::RegistryCredential,
     title: "registry credential object",
     gate: TRIGGERS,
-    check: Check::Text(scan),
+    check: Check::AtGate(scan),
     hint: None,
     doc: "A literal password, token or `Creds=user:password` under a credential key in any structured text (YAML, JSON, TOML, HCL, XML, `.env`, properties, object literals, keyword arguments, builder calls such as `.withPassword(\"…\")`, a JSON object in a quoted string such as `echo '{\"username\": …}' \\| base64`), reported only with a registry signal: a sibling `registry`/`serveraddress`/`login_server` key, a `url`/`host`/`server`/`image`/`repository` naming a registry-like host, an enclosing block naming a registry (`registry`, `imageCredentials`, `imagePullSecret`, `auths`, `authConfig`, a registry host as the key; `docker` within two levels), an `auth`/`credentials` block beside a registry image, a `kubernetes.io/basic-auth` Secret annotated `tekton.dev/docker-*` or `kpack.io/docker`, or an environment name holding a registry word (`REGISTRY_PASSWORD`, `DOCKERHUB_TOKEN`, `ACRPWD`, `TRIVY_PASSWORD`). Helm values, Tekton, kpack, Argo CD, Concourse, Spinnaker, Jib, Maven, Gradle, SDK clients, Pulumi, Packer, Salt, Puppet, Chef, Talos, distribution's proxy and quadlets all come through it.",
 };
@@ -108,16 +108,6 @@ fn hints() -> &'static AhoCorasick {
 }
 /// Ancestor levels read for a registry word.
 const LEVELS: usize = 4;
-
-fn finder() -> &'static AhoCorasick {
-    static F: OnceLock<AhoCorasick> = OnceLock::new();
-    F.get_or_init(|| {
-        AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostFirst)
-            .build(TRIGGERS)
-            .expect("static patterns")
-    })
-}
 
 /// One `key <sep> value` pair on a line.
 #[derive(Debug, Clone)]
@@ -220,11 +210,11 @@ impl<'a> Lines<'a> {
 }
 
 /// Reads every candidate line of `text`.
-pub(crate) fn scan(text: &[u8], out: &mut Vec<Candidate>) {
+pub(crate) fn scan(text: &[u8], at: &[(usize, &'static str)], out: &mut Vec<Candidate>) {
     // Every signal but an environment name needs a registry hint, and
     // environment names are upper case: a file with neither is skipped
     // before its lines are read.
-    if !names_a_registry(text) && !has_upper_trigger(text) {
+    if !names_a_registry(text) && !at.iter().any(|&(_, w)| UPPER_TRIGGERS.contains(&w)) {
         return;
     }
     // Hints are searched lazily, only as far as candidates need them
@@ -248,11 +238,19 @@ pub(crate) fn scan(text: &[u8], out: &mut Vec<Candidate>) {
     let mut window: Option<Lines<'_>> = None;
     // End of the last line read: later matches on it are skipped.
     let mut done: Option<usize> = None;
-    for m in finder().find_iter(text) {
-        if done.is_some_and(|d| m.start() <= d) || !key_shaped(text, m.end()) {
+    // The triggers' matches as a leftmost-first search would report them:
+    // none inside another.
+    let mut last_end = 0;
+    for &(m_start, word) in at {
+        if m_start < last_end {
             continue;
         }
-        let line_range = line_around(text, m.start());
+        let m_end = m_start + word.len();
+        last_end = m_end;
+        if done.is_some_and(|d| m_start <= d) || !key_shaped(text, m_end) {
+            continue;
+        }
+        let line_range = line_around(text, m_start);
         done = Some(line_range.end);
         let pairs = pairs(text, line_range.clone());
         for (k, p) in pairs.iter().enumerate() {
@@ -391,13 +389,8 @@ fn key_shaped(text: &[u8], end: usize) -> bool {
     }
 }
 
-/// Whether an upper-case trigger (`PASSWORD`, `_TOKEN`, `PWD=`) occurs:
-/// the only triggers an environment name holds.
-fn has_upper_trigger(text: &[u8]) -> bool {
-    [&b"PASSWORD"[..], b"_TOKEN", b"PWD="]
-        .iter()
-        .any(|w| memchr::memmem::find(text, w).is_some())
-}
+/// The upper-case triggers: the only ones an environment name holds.
+const UPPER_TRIGGERS: &[&str] = &["PASSWORD", "_TOKEN", "PWD="];
 
 /// Whether the text names a registry anywhere (a registry hint).
 pub(crate) fn names_a_registry(text: &[u8]) -> bool {
@@ -1124,7 +1117,8 @@ mod tests {
 
     fn found(text: &str) -> Vec<(String, Option<String>)> {
         let mut out = Vec::new();
-        scan(text.as_bytes(), &mut out);
+        let at = crate::forms::gate_positions(text.as_bytes(), FORM.gate);
+        scan(text.as_bytes(), &at, &mut out);
         out.into_iter()
             .filter(Candidate::is_literal)
             .map(|p| (p.secret, p.username))
