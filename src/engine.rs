@@ -19,6 +19,7 @@
 
 #![warn(unreachable_pub)]
 
+pub mod hits;
 pub mod plaintext;
 pub mod prefilter;
 
@@ -31,6 +32,7 @@ use crate::model::finding::{Context, RawFinding, Secret, SecretKind};
 use crate::model::rule::Rule;
 use crate::readers::decode;
 use crate::readers::json::{self, Str, Value};
+use hits::Hits;
 use prefilter::Plan;
 
 /// Deepest layer decoded. Credentials sit at most 4 layers deep in real
@@ -120,11 +122,12 @@ struct Layer<'a> {
 /// Scans one file's bytes and returns the credentials found, sorted by
 /// position and de-duplicated.
 pub fn scan(text: &[u8]) -> Vec<RawFinding> {
-    match prefilter::plan(text) {
-        Plan::Skip => scan_with(text, None),
-        Plan::Full => scan_with(text, Some(Mode::Full)),
-        Plan::Keys(keys) => scan_with(text, Some(Mode::Keys(&keys))),
-        Plan::Anchored => scan_with(text, Some(Mode::Anchored)),
+    let hits = Hits::find(text);
+    match hits.plan(text) {
+        Plan::Skip => scan_with(text, &hits, None),
+        Plan::Full => scan_with(text, &hits, Some(Mode::Full)),
+        Plan::Keys(keys) => scan_with(text, &hits, Some(Mode::Keys(&keys))),
+        Plan::Anchored => scan_with(text, &hits, Some(Mode::Anchored)),
     }
 }
 
@@ -163,7 +166,7 @@ fn ascii_quotes(text: &[u8]) -> Option<(Vec<u8>, Vec<usize>)> {
 /// Scans without the prefilter, decoding every base64 run: the reference
 /// the prefiltered [`scan`] is tested against.
 pub fn scan_full(text: &[u8]) -> Vec<RawFinding> {
-    scan_with(text, Some(Mode::Full))
+    scan_with(text, &Hits::find(text), Some(Mode::Full))
 }
 
 /// How much of the top layer to look at (see [`Plan`]).
@@ -179,7 +182,7 @@ enum Mode<'a> {
 
 /// Runs the layered engine in `mode` (none: the prefilter ruled it out),
 /// then the plaintext detectors, which gate themselves.
-fn scan_with(text: &[u8], mode: Option<Mode<'_>>) -> Vec<RawFinding> {
+fn scan_with(text: &[u8], hits: &Hits, mode: Option<Mode<'_>>) -> Vec<RawFinding> {
     let mut engine = Engine { out: Vec::new() };
     let top = Layer {
         text: Cow::Borrowed(text),
@@ -214,7 +217,7 @@ fn scan_with(text: &[u8], mode: Option<Mode<'_>>) -> Vec<RawFinding> {
         }
     }
     // Plaintext forms: login commands, CI and runtime configs, headers.
-    plaintext::scan(text, &mut engine.out);
+    plaintext::scan(text, hits, &mut engine.out);
     if engine.out.is_empty() {
         return Vec::new();
     }
@@ -538,8 +541,9 @@ impl Engine {
     /// Step 3b: the decoded layer is one `AuthConfig` object, the JSON of
     /// the Engine API's `X-Registry-Auth` written outside a header (code,
     /// docs, test fixtures): `{"username","password","serveraddress"}`,
-    /// `{"auth"}` or `{"identitytoken"}`. It is checked as a config entry
-    /// whose registry is `serveraddress`. Returns the object's range.
+    /// `{"auth"}` or `{"identitytoken"}`, checked as a config entry whose
+    /// registry is `serveraddress`; or the `X-Registry-Config` map of
+    /// registry hosts to such objects. Returns the object's range.
     fn auth_config(&mut self, layer: &Layer<'_>) -> Option<Range<usize>> {
         let text: &[u8] = &layer.text;
         let start = text.iter().position(|c| !c.is_ascii_whitespace())?;
@@ -547,17 +551,33 @@ impl Engine {
             return None;
         }
         let (obj, end) = json::parse_at(text, start)?;
-        if !matches!(obj, Value::Object(..))
-            || !text[end..].iter().all(u8::is_ascii_whitespace)
-            || !["password", "auth", "identitytoken", "registrytoken"]
-                .iter()
-                .any(|k| obj.get(k).is_some())
-        {
+        let Value::Object(members, span) = &obj else {
+            return None;
+        };
+        if !text[end..].iter().all(u8::is_ascii_whitespace) {
             return None;
         }
-        let host = obj.get("serveraddress").and_then(Value::as_str);
-        self.entry(layer, layer.k8s, host, &obj, "JSON");
-        Some(obj.span())
+        let credential = |v: &Value| {
+            ["password", "auth", "identitytoken", "registrytoken"]
+                .iter()
+                .any(|k| v.get(k).is_some())
+        };
+        if credential(&obj) {
+            let host = obj.get("serveraddress").and_then(Value::as_str);
+            self.entry(layer, layer.k8s, host, &obj, "JSON");
+            return Some(span.clone());
+        }
+        // `X-Registry-Config`: registry -> such an object (entries with an
+        // `auth` are read by step 1 too; the duplicates share a span).
+        let mut found = false;
+        for (host, entry) in members {
+            if is_host_like(&host.value) && credential(entry) {
+                let path = format!("JSON [{:?}]", host.value);
+                self.entry(layer, layer.k8s, Some(host), entry, &path);
+                found = true;
+            }
+        }
+        found.then(|| span.clone())
     }
 
     /// Checks one registry entry of a docker config.

@@ -63,11 +63,20 @@ pub struct Form {
     pub doc: &'static str,
 }
 
+/// A check reading a file around the offsets of its gate literals.
+pub type AtGateFn = fn(&[u8], &[(usize, &'static str)], &mut Vec<Candidate>);
+
 /// The reader a form needs, with its check function.
 #[derive(Clone, Copy)]
 pub enum Check {
     /// Reads the bytes of the file.
     Text(fn(&[u8], &mut Vec<Candidate>)),
+    /// Reads the bytes of the file around its gate literals: given every
+    /// offset of every one of them, sorted (at one offset, in the order of
+    /// [`Form::gate`]), as the engine's one literal pass found them. For
+    /// forms whose gate literals are frequent words (`password`, `login`),
+    /// which would otherwise search the file a second time.
+    AtGate(AtGateFn),
     /// Reads the file parsed as YAML; the file is parsed only when one of
     /// the form's gate literals is a key there (`word:`).
     Yaml(fn(&yaml::Doc, &mut Vec<Candidate>)),
@@ -83,6 +92,7 @@ impl std::fmt::Debug for Check {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {
             Check::Text(_) => "Text",
+            Check::AtGate(_) => "AtGate",
             Check::Yaml(_) => "Yaml",
             Check::Hcl(_) => "Hcl",
             Check::Layered => "Layered",
@@ -94,7 +104,7 @@ impl Check {
     /// The reader's name, for documentation.
     pub fn reader(&self) -> &'static str {
         match self {
-            Check::Text(_) => "text",
+            Check::Text(_) | Check::AtGate(_) => "text",
             Check::Yaml(_) => "YAML",
             Check::Hcl(_) => "HCL",
             Check::Layered => "layered JSON/base64",
@@ -223,6 +233,19 @@ impl Candidate {
             literal_credential(self.username.as_deref(), &self.secret)
         }
     }
+}
+
+/// Every offset of every literal of `gate` in `text`, sorted, at one
+/// offset in the order of `gate`: what the engine's literal pass hands a
+/// [`Check::AtGate`] form, found here one literal at a time (for tests and
+/// for callers that run one form alone).
+pub fn gate_positions(text: &[u8], gate: &[&'static str]) -> Vec<(usize, &'static str)> {
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    for (k, w) in gate.iter().enumerate() {
+        out.extend(memchr::memmem::find_iter(text, w.as_bytes()).map(|p| (p, k)));
+    }
+    out.sort_unstable();
+    out.into_iter().map(|(p, k)| (p, gate[k])).collect()
 }
 
 /// A reference or a placeholder: not a value to read.

@@ -12,6 +12,13 @@
 //! - leading tabs as spaces, and (outside YAML) leading space pairs as tabs;
 //! - re-encoded as UTF-16LE with a BOM (read through the input layer);
 //! - a comment line inserted at the top and at the end;
+//! - a comment line inserted directly before and directly after each
+//!   finding's lines (outside a `\` continuation), indented as the finding,
+//!   where the file's syntax has a comment there: not in JSON files (JSON
+//!   has none), JSON members embedded in other files, base64 in a YAML
+//!   block scalar, or a multi-line string of code; `#` inside a Markdown
+//!   code fence. For negatives, the same around every line naming a
+//!   password, auth, login, creds, token or secret;
 //! - combined: CRLF + doubled indentation + comments, and all of that in
 //!   UTF-16LE.
 //!
@@ -42,12 +49,23 @@ fn settings() -> Settings {
 /// layer, so UTF-16 is decoded as in a real scan): sorted (line, username),
 /// and the rule id of each.
 fn scan(name: &str, bytes: &[u8]) -> Vec<(usize, Option<String>, String)> {
+    let mut rows: Vec<(usize, Option<String>, String)> = scan_spans(name, bytes)
+        .into_iter()
+        .map(|(l, _, u, r)| (l, u, r))
+        .collect();
+    rows.sort();
+    rows
+}
+
+/// As [`scan`], with the last line of each finding's value:
+/// (line, end line, username, rule id).
+fn scan_spans(name: &str, bytes: &[u8]) -> Vec<(usize, usize, Option<String>, String)> {
     let sink = Sink::default();
     scan_bytes(name, bytes, &settings(), &sink);
     let (found, _) = sink.into_parts();
-    let mut rows: Vec<(usize, Option<String>, String)> = found
+    let mut rows: Vec<(usize, usize, Option<String>, String)> = found
         .into_iter()
-        .map(|f| (f.line, f.username, f.rule.id().to_string()))
+        .map(|f| (f.line, f.end_line, f.username, f.rule.id().to_string()))
         .collect();
     rows.sort();
     rows
@@ -167,6 +185,115 @@ fn with_comments(text: &str, comment: &str) -> String {
     format!("{comment}\n{body}\n{comment}\n")
 }
 
+/// Whether a line continues on the next (`\\`, PowerShell's ` ` ` after a
+/// blank; a Markdown fence is not one).
+fn continued(l: &str) -> bool {
+    let l = l.trim_end();
+    l.ends_with('\\') || l.ends_with(" `") || l.ends_with("\t`")
+}
+
+/// The text with `comment` inserted on a line of its own directly before
+/// the logical line holding line `first` and directly after the one
+/// holding line `last` (1-based), indented as the line `first`; `None`
+/// where that would not be a comment. Returns the text and the two
+/// inserted lines' numbers in it.
+fn comments_around(
+    name: &str,
+    text: &str,
+    first: usize,
+    last: usize,
+    comment: &str,
+) -> Option<(String, usize, usize)> {
+    let body = text.strip_suffix('\n').unwrap_or(text);
+    let lines: Vec<&str> = body.split('\n').collect();
+    let (mut a, mut b) = (first - 1, last - 1);
+    while a > 0 && continued(lines[a - 1]) {
+        a -= 1;
+    }
+    while b + 1 < lines.len() && continued(lines[b]) {
+        b += 1;
+    }
+    let line = lines[a];
+    let indent_of = |l: &str| l.len() - l.trim_start_matches([' ', '\t']).len();
+    let indent = &line[..indent_of(line)];
+    // Members of JSON (a heredoc, a `stringData` block, a ConfigMap's
+    // `config.json: |`) take no comment.
+    if lines[a..=b].iter().any(|l| {
+        let t = l.trim_start();
+        (t.starts_with('"') && t.contains("\":")) || t.starts_with('{') || t.starts_with('}')
+    }) {
+        return None;
+    }
+    // Inside a multi-line string of code (`"""`, `'''`, a backtick
+    // string), a comment would be part of the string.
+    // (At either insertion: a string may open on the finding's line.)
+    let open_at = |k: usize, q: &str| {
+        lines[..k]
+            .iter()
+            .map(|l| l.matches(q).count())
+            .sum::<usize>()
+            % 2
+            == 1
+    };
+    let open = |q: &str| open_at(a, q) || open_at(b + 1, q);
+    let ext = name.rsplit_once('.').map_or("", |(_, e)| e);
+    let strings: &[&str] = match ext {
+        "py" => &["\"\"\"", "'''"],
+        "java" | "kts" | "gradle" | "cs" => &["\"\"\""],
+        "go" | "js" | "ts" => &["`"],
+        _ => &[],
+    };
+    if strings.iter().any(|q| open(q)) {
+        return None;
+    }
+    let mut comment = comment;
+    if is_yaml(name) {
+        // In a YAML block scalar the line is the scalar's text: a `#` line
+        // there is a comment of a script (`run: |`), but not of base64.
+        let owner = lines[..first - 1]
+            .iter()
+            .rev()
+            .find(|l| !l.trim().is_empty() && indent_of(l) < indent.len());
+        let block = owner.is_some_and(|l| {
+            let t = l
+                .trim_end()
+                .trim_end_matches(|c: char| c.is_ascii_digit() || c == '-' || c == '+');
+            t.ends_with('|') || t.ends_with('>')
+        });
+        let b64 = |l: &str| {
+            l.trim()
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '-' | '_'))
+        };
+        if block && lines[a..=b].iter().any(|l| b64(l)) {
+            return None;
+        }
+    }
+    if name.ends_with(".md") {
+        // In a fenced code block the comment is the code's: `#` for the
+        // shell sessions the fixtures show; JSON takes none.
+        let fences: Vec<&str> = lines[..a]
+            .iter()
+            .map(|l| l.trim_start())
+            .filter(|l| l.starts_with("```"))
+            .collect();
+        if fences.len() % 2 == 1 {
+            if fences.last().is_some_and(|f| f.contains("json")) {
+                return None;
+            }
+            comment = "# inserted comment";
+        }
+    }
+    let own = format!("{indent}{comment}");
+    let mut out: Vec<&str> = Vec::with_capacity(lines.len() + 2);
+    out.extend(&lines[..a]);
+    out.push(&own);
+    out.extend(&lines[a..=b]);
+    out.push(&own);
+    out.extend(&lines[b + 1..]);
+    Some((out.join("\n") + "\n", a + 1, b + 3))
+}
+
 fn shifted(rows: &[Row], by: usize) -> Vec<Row> {
     rows.iter().map(|(l, u)| (l + by, u.clone())).collect()
 }
@@ -284,6 +411,40 @@ fn findings_survive_every_transformation() {
                 failures.push(format!("{name} [{label}]: want {want:?}, got {got:?}"));
             }
         }
+        // A comment line directly before and after each finding's lines.
+        if let Some(c) = comment_for(&name) {
+            let spans = scan_spans(&name, &bytes);
+            let mut done: Vec<(usize, usize)> = Vec::new();
+            for (first, last, _, _) in &spans {
+                if done.contains(&(*first, *last)) {
+                    continue;
+                }
+                done.push((*first, *last));
+                let Some((t, before, after)) = comments_around(&name, &text, *first, *last, c)
+                else {
+                    tally.case("comments next to the finding: no comment syntax there, skipped");
+                    continue;
+                };
+                let shift = |l: usize| l + usize::from(l >= before) + usize::from(l + 1 >= after);
+                let mut want: Vec<Row> = base.iter().map(|(l, u)| (shift(*l), u.clone())).collect();
+                want.sort();
+                for (label, variant) in [
+                    ("comments next to the finding", t.clone().into_bytes()),
+                    (
+                        "comments next to the finding + crlf + utf-16le",
+                        utf16le(&crlf(&t)),
+                    ),
+                ] {
+                    tally.case(label);
+                    let got = rows(&name, &variant);
+                    if got != want {
+                        failures.push(format!(
+                            "{name}:{first} [{label}]: want {want:?}, got {got:?}"
+                        ));
+                    }
+                }
+            }
+        }
         // Command wrappers, for login commands on a line of their own.
         let lines: Vec<&str> = text.split('\n').collect();
         let mut done_lines = Vec::new();
@@ -336,7 +497,12 @@ fn findings_survive_every_transformation() {
     }
     println!(
         "{:5} positive cases in all",
-        tally.0.values().sum::<usize>()
+        tally
+            .0
+            .iter()
+            .filter(|(k, _)| !k.ends_with("skipped"))
+            .map(|(_, n)| n)
+            .sum::<usize>()
     );
     assert!(
         failures.is_empty(),
@@ -366,6 +532,26 @@ fn negatives_stay_silent_under_every_transformation() {
             let got = rows(&name, &variant);
             if !got.is_empty() {
                 failures.push(format!("{name} [{label}]: {got:?}"));
+            }
+        }
+        // A comment line before and after each line where a credential
+        // could have been (the positive twin's finding line).
+        if let Some(c) = comment_for(&name) {
+            let near = |l: &str| {
+                let l = l.to_ascii_lowercase();
+                ["password", "auth", "login", "creds", "token", "secret"]
+                    .iter()
+                    .any(|w| l.contains(w))
+            };
+            for (i, _) in text.split('\n').enumerate().filter(|(_, l)| near(l)) {
+                let Some((t, _, _)) = comments_around(&name, &text, i + 1, i + 1, c) else {
+                    continue;
+                };
+                tally.case("comments next to a near-miss line");
+                let got = rows(&name, t.as_bytes());
+                if !got.is_empty() {
+                    failures.push(format!("{name}:{} [comments next to it]: {got:?}", i + 1));
+                }
             }
         }
         for (i, line) in text.split('\n').enumerate() {

@@ -365,6 +365,11 @@ fn encoded_auth_config_json_under_a_credential_key_is_an_entry() {
     let f = one(&format!("auth: {}\n", b64(&inner)));
     assert_eq!(f.registry.as_deref(), Some("ghcr.io"));
     assert_eq!(f.secret.expose(), "FAKEpass-engine-0002");
+    // The `X-Registry-Config` map: one entry per registry.
+    let map = r#"{"registry.example.test":{"username":"engine-bot","password":"FAKEpass-engine-0004"},"auths":{}}"#;
+    let f = one(&format!("registryConfig: {}\n", b64(map)));
+    assert_eq!(f.registry.as_deref(), Some("registry.example.test"));
+    assert_eq!(f.secret.expose(), "FAKEpass-engine-0004");
     // Outside a credential key, doc values, references, other JSON: silent.
     none(&format!("const encoded = \"{}\"\n", b64(json)));
     for silent in [

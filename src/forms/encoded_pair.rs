@@ -32,7 +32,7 @@ pub(crate) const FORM: Form = Form {
         "EncodeToString(",
         "Buffer.from(",
     ],
-    check: Check::Text(scan),
+    check: Check::AtGate(scan),
     hint: None,
     doc: "A literal `user:password` given to a base64 encoder in a file that names a registry: shell `echo -n 'u:p' \\| base64`, `printf '%s' 'u:p' \\| base64`, `base64 <<< 'u:p'`; HCL `base64encode(\"u:p\")`; JavaScript `btoa('u:p')`, `Buffer.from('u:p')`; Python `b64encode(b\"u:p\")`; Go `EncodeToString([]byte(\"u:p\"))`. Also a token given to a decoder that decodes to such a pair (`echo T \\| base64 -d`, `base64 -d <<< T`, `openssl base64 -d`), as docs pages tell readers to check a token. Interpolated pairs are never findings.",
 };
@@ -46,23 +46,31 @@ const CALLS: &[&str] = &[
     "Buffer.from(",
 ];
 
-fn calls() -> &'static aho_corasick::AhoCorasick {
-    static C: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
-    C.get_or_init(|| {
-        aho_corasick::AhoCorasickBuilder::new()
-            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
-            .build(CALLS)
-            .expect("static patterns")
-    })
-}
-
 /// Bytes of one logical line read at most.
 const MAX_LINE: usize = 16 * 1024;
 
-pub(crate) fn scan(text: &[u8], out: &mut Vec<Candidate>) {
+/// The encoder call starting at a gate literal at `at`, if one does
+/// (`base64` begins `base64encode(`).
+fn call_at(text: &[u8], at: usize, word: &str) -> Option<&'static str> {
+    CALLS
+        .iter()
+        .copied()
+        .find(|c| c.starts_with(word) && text[at..].starts_with(c.as_bytes()))
+}
+
+pub(crate) fn scan(text: &[u8], gate: &[(usize, &'static str)], out: &mut Vec<Candidate>) {
     let mut found = Vec::new();
-    for m in calls().find_iter(text) {
-        let (call, at) = (CALLS[m.pattern().as_usize()], m.start());
+    // The calls as a leftmost-first search would report them: none
+    // inside another.
+    let mut last_end = 0;
+    for &(at, word) in gate {
+        let Some(call) = call_at(text, at, word) else {
+            continue;
+        };
+        if at < last_end {
+            continue;
+        }
+        last_end = at + call.len();
         {
             let line = super::structured::line_around(text, at);
             if call == "Buffer.from("
@@ -77,7 +85,11 @@ pub(crate) fn scan(text: &[u8], out: &mut Vec<Candidate>) {
     }
     // Shell pipes and here-strings around a `base64` command word.
     let mut done = 0;
-    for at in memchr::memmem::find_iter(text, b"base64") {
+    for at in gate
+        .iter()
+        .filter(|&&(_, w)| w == "base64")
+        .map(|&(at, _)| at)
+    {
         if at < done || !command_word(text, at) {
             continue;
         }
@@ -272,7 +284,8 @@ mod tests {
 
     fn found(text: &str) -> Vec<(String, Option<String>)> {
         let mut out = Vec::new();
-        scan(text.as_bytes(), &mut out);
+        let at = crate::forms::gate_positions(text.as_bytes(), FORM.gate);
+        scan(text.as_bytes(), &at, &mut out);
         out.into_iter()
             .filter(Candidate::is_literal)
             .map(|c| {
@@ -331,16 +344,16 @@ mod tests {
         ] {
             let mut out = Vec::new();
             let text = format!("{CTX}{line}\n");
-            scan(text.as_bytes(), &mut out);
+            let at = crate::forms::gate_positions(text.as_bytes(), FORM.gate);
+            scan(text.as_bytes(), &at, &mut out);
             assert_eq!(out.len(), 1, "{line}");
             assert_eq!(&text[out[0].span.clone()], token);
             assert_eq!(out[0].username.as_deref(), Some("dec-bot"));
         }
         let mut out = Vec::new();
-        scan(
-            format!("{CTX}echo \"<auth token>\" | base64 -d\n").as_bytes(),
-            &mut out,
-        );
+        let text = format!("{CTX}echo \"<auth token>\" | base64 -d\n");
+        let at = crate::forms::gate_positions(text.as_bytes(), FORM.gate);
+        scan(text.as_bytes(), &at, &mut out);
         assert!(out.is_empty());
     }
 }

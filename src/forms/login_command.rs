@@ -29,7 +29,7 @@ pub(crate) const FORM: Form = Form {
     rule: Rule::LoginCommand,
     title: "registry login command",
     gate: TRIGGERS,
-    check: Check::Text(scan),
+    check: Check::AtGate(scan),
     hint: None,
     doc: "A literal password or token on a login command, in any file (shell, Makefile, Dockerfile `RUN`, CI `run:`/`script:`, Markdown, PowerShell), across `\\` and `` ` `` continuations and inside quoted strings: `docker`/`podman`/`buildah`/`nerdctl`/`finch`/`skopeo login`, `helm registry login`, `oras login` (and `oras push`/`pull -p`, `--identity-token`), `crane auth login`, `regctl registry login`, `az acr login` with `-p X`, `-pX`, `-p=X`, `--password X`, `--password=X`; `echo X \\| … --password-stdin`, `printf`, `<<< X`; `kubectl`/`oc create secret docker-registry --docker-password=X`; `skopeo --creds`/`--src-creds`/`--dest-creds u:p`; `crictl --creds u:p`; `ctr -u`/`--user u:p`; `podman`/`buildah --creds u:p` on every subcommand; `helm --set`/`--set-string` under a registry-credential key (`imageCredentials.password=`); `--password` on any command whose arguments name a registry (`argocd repo add`, `flux create secret oci`, `apptainer remote login`, `az containerapp registry set`); the `k` alias of kubectl. Commands are read behind prompts and comment markers (`$ `, `# `, `> `, `PS> `, `C:\\> `, `// `, `REM `), after an unclosed backtick or quote, and in argv arrays (`[\"podman\", \"pull\", \"--creds\", …]`).",
 };
@@ -60,48 +60,43 @@ const MAX_LOGICAL: usize = 64 * 1024;
 /// Depth of commands quoted inside a word (`run: "docker login ..."`).
 const MAX_NEST: usize = 2;
 
-fn anchors() -> &'static AhoCorasick {
-    static A: OnceLock<AhoCorasick> = OnceLock::new();
-    A.get_or_init(|| {
-        AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostFirst)
-            .build(TRIGGERS)
-            .expect("static patterns")
-    })
-}
-
-/// Reads every logical line holding a trigger word. Each byte is
-/// tokenized at most about twice: a keyword inside a line already read is
-/// skipped, and lines are read in bounded windows.
-fn scan(text: &[u8], out: &mut Vec<Candidate>) {
+/// Reads every logical line holding a trigger word (`at`: the offsets of
+/// the triggers). Each byte is tokenized at most about twice: a keyword
+/// inside a line already read is skipped, and lines are read in bounded
+/// windows.
+fn scan(text: &[u8], at: &[(usize, &'static str)], out: &mut Vec<Candidate>) {
     let mut done = 0usize;
-    // Search again from the end of each line read, rather than walking
-    // every keyword inside it.
+    // Go on from the end of each line read, rather than visiting every
+    // keyword inside it.
     let mut from = 0usize;
-    while let Some(m) = anchors().find(aho_corasick::Input::new(text).span(from..text.len())) {
-        // A trigger inside a longer word (`ctrlKey`, `credscan`) starts no
-        // command: skip it without reading its line.
-        from = m.end();
-        // (`ctr ` carries its space, so that every gate literal is four
-        // bytes long and the SIMD search keeps its fast path.)
-        let word_end = if text[m.start()..m.end()].ends_with(b" ") {
-            m.end() - 1
-        } else {
-            m.end()
-        };
-        if !is_word(text, m.start(), word_end) {
+    for &(m_start, word) in at {
+        if m_start < from {
             continue;
         }
-        let start = logical_start(text, m.start()).max(done);
-        let limit = start.saturating_add(MAX_LOGICAL).max(m.end());
-        let end = logical_end(text, m.end(), limit);
-        done = end.max(m.end());
+        let m_end = m_start + word.len();
+        // A trigger inside a longer word (`ctrlKey`, `credscan`) starts no
+        // command: skip it without reading its line.
+        from = m_end;
+        // (`ctr ` carries its space, so that every gate literal is four
+        // bytes long and the SIMD search keeps its fast path.)
+        let word_end = if word.ends_with(' ') {
+            m_end - 1
+        } else {
+            m_end
+        };
+        if !is_word(text, m_start, word_end) {
+            continue;
+        }
+        let start = logical_start(text, m_start).max(done);
+        let limit = start.saturating_add(MAX_LOGICAL).max(m_end);
+        let end = logical_end(text, m_end, limit);
+        done = end.max(m_end);
         from = done;
         // Tokenize only lines that name one of the programs, as a word.
         let line = &text[start..end];
         // `--password` and `--set` are read on any program (a registry
         // signal decides); the other triggers need a known program.
-        let any_program = matches!(&text[m.start()..m.end()], b"-password" | b"--set");
+        let any_program = matches!(word, "-password" | "--set");
         if any_program
             || programs()
                 .find_iter(line)

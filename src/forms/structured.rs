@@ -6,7 +6,10 @@
 //! holding a password-like key (`password`, `login_password`, `Password`,
 //! `.withPassword(`, `REGISTRY_PASSWORD=`, `"Secret":` ...) is read as
 //! `key <separator> value` pairs (`:`, `=`, `=>`, `:=`, `<key>v</key>`,
-//! `key("v")`, `key.set("v")`, Ruby's `key 'v'`). A pair whose value is a
+//! `key("v")`, `key.set("v")`, Ruby's `key 'v'`); a JSON object inside a
+//! quoted string (`echo '{"username": …}' | base64`, the Engine API's
+//! `X-Registry-Auth` built in a script) is read as pairs of its own, whose
+//! siblings are its members only. A pair whose value is a
 //! literal (quoted, or bare where the syntax makes bare words values) is a
 //! candidate; the lines around it are read by indentation, which every one
 //! of these syntaxes uses for nesting in practice:
@@ -41,7 +44,7 @@
 use std::ops::Range;
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder};
 
 use super::{Candidate, Check, Form};
 use crate::model::finding::{Context, SecretKind};
@@ -52,9 +55,9 @@ pub(crate) const FORM: Form = Form {
     rule: Rule::RegistryCredential,
     title: "registry credential object",
     gate: TRIGGERS,
-    check: Check::Text(scan),
+    check: Check::AtGate(scan),
     hint: None,
-    doc: "A literal password, token or `Creds=user:password` under a credential key in any structured text (YAML, JSON, TOML, HCL, XML, `.env`, properties, object literals, keyword arguments, builder calls such as `.withPassword(\"…\")`), reported only with a registry signal: a sibling `registry`/`serveraddress`/`login_server` key, a `url`/`host`/`server`/`image`/`repository` naming a registry-like host, an enclosing block naming a registry (`registry`, `imageCredentials`, `imagePullSecret`, `auths`, `authConfig`, a registry host as the key; `docker` within two levels), an `auth`/`credentials` block beside a registry image, a `kubernetes.io/basic-auth` Secret annotated `tekton.dev/docker-*` or `kpack.io/docker`, or an environment name holding a registry word (`REGISTRY_PASSWORD`, `DOCKERHUB_TOKEN`, `ACRPWD`, `TRIVY_PASSWORD`). Helm values, Tekton, kpack, Argo CD, Concourse, Spinnaker, Jib, Maven, Gradle, SDK clients, Pulumi, Packer, Salt, Puppet, Chef, Talos, distribution's proxy and quadlets all come through it.",
+    doc: "A literal password, token or `Creds=user:password` under a credential key in any structured text (YAML, JSON, TOML, HCL, XML, `.env`, properties, object literals, keyword arguments, builder calls such as `.withPassword(\"…\")`, a JSON object in a quoted string such as `echo '{\"username\": …}' \\| base64`), reported only with a registry signal: a sibling `registry`/`serveraddress`/`login_server` key, a `url`/`host`/`server`/`image`/`repository` naming a registry-like host, an enclosing block naming a registry (`registry`, `imageCredentials`, `imagePullSecret`, `auths`, `authConfig`, a registry host as the key; `docker` within two levels), an `auth`/`credentials` block beside a registry image, a `kubernetes.io/basic-auth` Secret annotated `tekton.dev/docker-*` or `kpack.io/docker`, or an environment name holding a registry word (`REGISTRY_PASSWORD`, `DOCKERHUB_TOKEN`, `ACRPWD`, `TRIVY_PASSWORD`). Helm values, Tekton, kpack, Argo CD, Concourse, Spinnaker, Jib, Maven, Gradle, SDK clients, Pulumi, Packer, Salt, Puppet, Chef, Talos, distribution's proxy and quadlets all come through it.",
 };
 
 /// Gate spellings: one is part of every password-like key this reads.
@@ -106,16 +109,6 @@ fn hints() -> &'static AhoCorasick {
 /// Ancestor levels read for a registry word.
 const LEVELS: usize = 4;
 
-fn finder() -> &'static AhoCorasick {
-    static F: OnceLock<AhoCorasick> = OnceLock::new();
-    F.get_or_init(|| {
-        AhoCorasickBuilder::new()
-            .match_kind(MatchKind::LeftmostFirst)
-            .build(TRIGGERS)
-            .expect("static patterns")
-    })
-}
-
 /// One `key <sep> value` pair on a line.
 #[derive(Debug, Clone)]
 struct Pair {
@@ -125,6 +118,10 @@ struct Pair {
     norm: String,
     /// The literal value and its span in the file, if the value is one.
     value: Option<(String, Range<usize>)>,
+    /// For a pair of a JSON object inside a quoted string on the line
+    /// (`'{"username": …}'`), where that string starts: the object's own
+    /// pairs are its only siblings.
+    embedded: Option<usize>,
 }
 
 /// The lines of a window of the text around the candidates being read:
@@ -213,11 +210,11 @@ impl<'a> Lines<'a> {
 }
 
 /// Reads every candidate line of `text`.
-pub(crate) fn scan(text: &[u8], out: &mut Vec<Candidate>) {
+pub(crate) fn scan(text: &[u8], at: &[(usize, &'static str)], out: &mut Vec<Candidate>) {
     // Every signal but an environment name needs a registry hint, and
     // environment names are upper case: a file with neither is skipped
     // before its lines are read.
-    if !names_a_registry(text) && !has_upper_trigger(text) {
+    if !names_a_registry(text) && !at.iter().any(|&(_, w)| UPPER_TRIGGERS.contains(&w)) {
         return;
     }
     // Hints are searched lazily, only as far as candidates need them
@@ -241,11 +238,19 @@ pub(crate) fn scan(text: &[u8], out: &mut Vec<Candidate>) {
     let mut window: Option<Lines<'_>> = None;
     // End of the last line read: later matches on it are skipped.
     let mut done: Option<usize> = None;
-    for m in finder().find_iter(text) {
-        if done.is_some_and(|d| m.start() <= d) || !key_shaped(text, m.end()) {
+    // The triggers' matches as a leftmost-first search would report them:
+    // none inside another.
+    let mut last_end = 0;
+    for &(m_start, word) in at {
+        if m_start < last_end {
             continue;
         }
-        let line_range = line_around(text, m.start());
+        let m_end = m_start + word.len();
+        last_end = m_end;
+        if done.is_some_and(|d| m_start <= d) || !key_shaped(text, m_end) {
+            continue;
+        }
+        let line_range = line_around(text, m_start);
         done = Some(line_range.end);
         let pairs = pairs(text, line_range.clone());
         for (k, p) in pairs.iter().enumerate() {
@@ -384,13 +389,8 @@ fn key_shaped(text: &[u8], end: usize) -> bool {
     }
 }
 
-/// Whether an upper-case trigger (`PASSWORD`, `_TOKEN`, `PWD=`) occurs:
-/// the only triggers an environment name holds.
-fn has_upper_trigger(text: &[u8]) -> bool {
-    [&b"PASSWORD"[..], b"_TOKEN", b"PWD="]
-        .iter()
-        .any(|w| memchr::memmem::find(text, w).is_some())
-}
+/// The upper-case triggers: the only ones an environment name holds.
+const UPPER_TRIGGERS: &[&str] = &["PASSWORD", "_TOKEN", "PWD="];
 
 /// Whether the text names a registry anywhere (a registry hint).
 pub(crate) fn names_a_registry(text: &[u8]) -> bool {
@@ -430,12 +430,13 @@ fn judge(text: &[u8], lines: &Lines<'_>, li: usize, pairs: &[Pair], k: usize) ->
     let mut siblings: Vec<Pair> = pairs
         .iter()
         .enumerate()
-        .filter(|(j, _)| *j != k)
+        .filter(|(j, p)| *j != k && (key.embedded.is_none() || p.embedded == key.embedded))
         .map(|(_, p)| p.clone())
         .collect();
+    let reach = if key.embedded.is_some() { 0 } else { REACH };
     for dir in [-1isize, 1] {
         let mut j = li as isize;
-        for _ in 0..REACH {
+        for _ in 0..reach {
             j += dir;
             if j < 0 || j as usize >= lines.len() {
                 break;
@@ -842,6 +843,8 @@ fn pairs(text: &[u8], range: Range<usize>) -> Vec<Pair> {
         i += 7;
     }
     let line_start = i;
+    // Quoted strings holding a JSON object, read inside.
+    let mut regions: Vec<Range<usize>> = Vec::new();
     while i < end {
         let c = text[i];
         // XML element: <key>value</key>
@@ -883,6 +886,13 @@ fn pairs(text: &[u8], range: Range<usize>) -> Vec<Pair> {
             i += 1;
             continue;
         };
+        // A JSON object inside a quoted string (`'{"username": …}'` given
+        // to `echo … | base64` or assigned in a script): its own pairs.
+        if ks > i && json_object(&text[ks..ke]) {
+            regions.push(ks..ke);
+            i = ks;
+            continue;
+        }
         let key_raw = String::from_utf8_lossy(&text[ks..ke]).into_owned();
         let key = key_raw.trim_start_matches('.').to_string();
         // Kotlin/Gradle properties: `password.set("v")`.
@@ -965,14 +975,32 @@ fn pairs(text: &[u8], range: Range<usize>) -> Vec<Pair> {
             }
             _ => None,
         };
-        // Continue after the value (a flow mapping or JSON line holds more).
+        // Continue after the value (a flow mapping or JSON line holds more),
+        // or inside it when it is a JSON object in a string.
         i = match &value {
+            Some((s, span)) if json_object(s.as_bytes()) => {
+                regions.push(span.clone());
+                span.start
+            }
             Some((_, span)) => span.end + 1,
             None => v.max(ke + 1),
         };
         out.push(pair(key, value));
     }
+    for p in &mut out {
+        if let Some((_, span)) = &p.value {
+            p.embedded = regions
+                .iter()
+                .find(|r| *r != span && r.start <= span.start && span.end <= r.end)
+                .map(|r| r.start);
+        }
+    }
     out
+}
+
+/// Whether a string's contents are a JSON object with members.
+fn json_object(s: &[u8]) -> bool {
+    s.trim_ascii_start().starts_with(b"{") && memchr::memmem::find(s, b"\":").is_some()
 }
 
 fn pair(key: String, value: Option<(String, Range<usize>)>) -> Pair {
@@ -980,6 +1008,7 @@ fn pair(key: String, value: Option<(String, Range<usize>)>) -> Pair {
         norm: normalize(&key),
         key,
         value,
+        embedded: None,
     }
 }
 
@@ -1088,7 +1117,8 @@ mod tests {
 
     fn found(text: &str) -> Vec<(String, Option<String>)> {
         let mut out = Vec::new();
-        scan(text.as_bytes(), &mut out);
+        let at = crate::forms::gate_positions(text.as_bytes(), FORM.gate);
+        scan(text.as_bytes(), &at, &mut out);
         out.into_iter()
             .filter(Candidate::is_literal)
             .map(|p| (p.secret, p.username))
@@ -1136,5 +1166,21 @@ mod tests {
             found(t),
             vec![("Zq8vLm2Kp4Rt7Wx".into(), Some("acme".into()))]
         );
+    }
+
+    #[test]
+    fn json_objects_in_quoted_strings_are_read_on_their_own() {
+        let pw = "Zq8vLm2Kp4Rt7Wx";
+        let json = format!(
+            r#"{{"username":"xra-bot","password":"{pw}","serveraddress":"registry.example.test"}}"#
+        );
+        let want = vec![("Zq8vLm2Kp4Rt7Wx".to_string(), Some("xra-bot".to_string()))];
+        assert_eq!(found(&format!("echo -n '{json}' | base64 -w0\n")), want);
+        assert_eq!(found(&format!("AUTH_JSON='{json}'\n")), want);
+        // The object's siblings are its own members, not the next line's.
+        let t = format!(
+            "AUTH_JSON='{json}'\nDB_JSON='{{\"username\": \"db\", \"password\": \"Hv3nQ8rTzW6pLk2M\", \"host\": \"db.internal.test\"}}'\n"
+        );
+        assert_eq!(found(&t), want);
     }
 }

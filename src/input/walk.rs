@@ -136,6 +136,9 @@ fn ls_files(dir: &Path, args: &[&str]) -> std::io::Result<Vec<Vec<u8>>> {
         .collect())
 }
 
+/// Paths sent to a scanning thread at once.
+const BATCH: usize = 32;
+
 /// Scans a directory of a git work tree: tracked files and untracked
 /// files that are not ignored, in parallel; directories listed (submodules,
 /// nested repositories) are scanned the same way.
@@ -163,10 +166,17 @@ fn git_walk(dir: &Path, walk: &WalkOptions, settings: &Settings, sink: &Sink) {
     let Some(stdout) = child.stdout.take() else {
         return list_failed(dir, "no output", walk, settings, sink);
     };
-    let (tx, rx) = crossbeam_channel::bounded::<std::path::PathBuf>(1024);
-    let work = |rx: crossbeam_channel::Receiver<std::path::PathBuf>| {
-        for path in rx {
-            scan_listed(&path, walk, settings, sink);
+    // Paths go to the scanning threads in batches: one message per path
+    // woke a thread per file (thousands of context switches per run). The
+    // channel holds a large repository's whole list (128k paths, a few MB
+    // at most), so the listing rarely waits for the scan: a full channel
+    // makes the lister spin and yield the processor.
+    let (tx, rx) = crossbeam_channel::bounded::<Vec<std::path::PathBuf>>(4096);
+    let work = |rx: crossbeam_channel::Receiver<Vec<std::path::PathBuf>>| {
+        for batch in rx {
+            for path in batch {
+                scan_listed(&path, walk, settings, sink);
+            }
         }
     };
     let listed = std::thread::scope(|s| {
@@ -185,18 +195,28 @@ fn git_walk(dir: &Path, walk: &WalkOptions, settings: &Settings, sink: &Sink) {
             let mut r = std::io::BufReader::new(stdout);
             let mut name = Vec::new();
             let mut n = 0usize;
+            let mut batch = Vec::with_capacity(BATCH);
             while std::io::BufRead::read_until(&mut r, 0, &mut name).is_ok_and(|k| k > 0) {
                 if name.last() == Some(&0) {
                     name.pop();
                 }
                 if !name.is_empty() {
                     n += 1;
-                    let path = dir.join(super::staged::path_from_bytes(&name));
-                    if tx.send(path).is_err() {
+                    batch.push(dir.join(super::staged::path_from_bytes(&name)));
+                    // A batch goes out when full, or when git has printed
+                    // nothing more yet (the scan starts at once).
+                    if (batch.len() == BATCH || r.buffer().is_empty())
+                        && tx
+                            .send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
+                            .is_err()
+                    {
                         break;
                     }
                 }
                 name.clear();
+            }
+            if !batch.is_empty() {
+                let _ = tx.send(batch);
             }
             n
         });

@@ -23,12 +23,29 @@ pub const LOOKAHEAD: usize = 1 << 20;
 /// Inputs up to this size are read whole; larger ones go through windows.
 pub const WHOLE_LIMIT: usize = OWN + LOOKAHEAD;
 
-/// Scans `reader` window by window. Returns the number of bytes read.
+/// Scans `reader` window by window. Returns the number of bytes scanned
+/// (all read, or 0 for a binary input, skipped).
 pub fn scan_windows(
     display: &str,
     reader: &mut dyn Read,
     settings: &Settings,
     sink: &Sink,
+) -> io::Result<u64> {
+    let total = windows(display, reader, settings, sink, true)?;
+    sink.bytes_scanned
+        .fetch_add(total, std::sync::atomic::Ordering::Relaxed);
+    Ok(total)
+}
+
+/// [`scan_windows`] without counting the bytes it returns (0 for a binary
+/// file, skipped); `utf16`: whether UTF-16 text may still be recognised
+/// (not in text already decoded from it).
+fn windows(
+    display: &str,
+    reader: &mut dyn Read,
+    settings: &Settings,
+    sink: &Sink,
+    utf16: bool,
 ) -> io::Result<u64> {
     let mut buf: Vec<u8> = Vec::new();
     // File offset of buf[0], and the line/column base there.
@@ -49,20 +66,18 @@ pub fn scan_windows(
         if first {
             first = false;
             if is_binary(&buf) {
-                if super::utf16::looks_like(&buf) {
-                    // Decoding needs the whole file; above the window
-                    // size it is not held in memory.
-                    sink.note(
-                        display,
-                        format!(
-                            "skipped: UTF-16 text larger than {} MiB is not decoded",
-                            WHOLE_LIMIT >> 20
-                        ),
-                    );
-                } else {
-                    sink.skip_silently();
+                if let Some(encoding) = super::utf16::encoding(&buf).filter(|_| utf16) {
+                    // UTF-16 text: decoded as it is read, and the decoded
+                    // text scanned window by window (positions are in the
+                    // decoded text, as for a file decoded whole).
+                    let head = io::Cursor::new(std::mem::take(&mut buf));
+                    let mut decoder = encoding.decoder(head.chain(reader));
+                    let scanned = windows(display, &mut decoder, settings, sink, false)?;
+                    // (0: NUL characters in the text, binary after all.)
+                    return Ok(if scanned == 0 { 0 } else { decoder.raw_bytes() });
                 }
-                return Ok(total);
+                sink.skip_silently();
+                return Ok(0);
             }
             sink.files_scanned
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -87,8 +102,6 @@ pub fn scan_windows(
         advance_base(&mut base, &buf[..keep_from]);
         buf.drain(..keep_from);
     }
-    sink.bytes_scanned
-        .fetch_add(total, std::sync::atomic::Ordering::Relaxed);
     Ok(total)
 }
 
@@ -155,6 +168,26 @@ mod tests {
                 (a.byte_start, a.line, a.column, a.end_line, a.end_column),
                 (b.byte_start, b.line, b.column, b.end_line, b.end_column)
             );
+        }
+    }
+
+    /// Binary inputs, and UTF-16 whose text holds NUL characters, are
+    /// skipped: no bytes scanned, no file counted.
+    #[test]
+    fn binary_inputs_count_no_bytes() {
+        use std::sync::atomic::Ordering::Relaxed;
+        let mut elf = vec![0x7f, b'E', b'L', b'F', 2, 1, 1, 0];
+        elf.resize(WHOLE_LIMIT + 4096, 0x41);
+        let mut utf16_nul = vec![0xFF, 0xFE];
+        for _ in 0..(WHOLE_LIMIT / 4) {
+            utf16_nul.extend_from_slice(&[b'a', 0, 0, 0]);
+        }
+        for bytes in [elf, utf16_nul] {
+            let sink = Sink::default();
+            let n = scan_windows("f", &mut &bytes[..], &settings(), &sink).unwrap();
+            assert_eq!(n, 0);
+            assert_eq!(sink.bytes_scanned.load(Relaxed), 0);
+            assert_eq!(sink.files_scanned.load(Relaxed), 0);
         }
     }
 }

@@ -7,7 +7,8 @@ use crate::model::rule::Rule;
 
 fn found(text: &str) -> Vec<RawFinding> {
     let mut out = Vec::new();
-    scan(text.as_bytes(), &mut out);
+    let hits = crate::engine::hits::Hits::find(text.as_bytes());
+    scan(text.as_bytes(), &hits, &mut out);
     out
 }
 

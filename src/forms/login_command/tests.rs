@@ -2,7 +2,8 @@ use super::*;
 
 fn found(text: &str) -> Vec<Candidate> {
     let mut out = Vec::new();
-    scan(text.as_bytes(), &mut out);
+    let at = crate::forms::gate_positions(text.as_bytes(), FORM.gate);
+    scan(text.as_bytes(), &at, &mut out);
     out
 }
 
