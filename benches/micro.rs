@@ -1,5 +1,5 @@
 //! Microbenchmarks for the candidate finder, the prefilter and the
-//! decoders: `cargo bench --bench micro`. Plain timing loops (median of
+//! decoders: `cargo bench --bench micro [-- NAME...]`. Plain timing loops (median of
 //! several rounds, MB/s), so no benchmark framework is pulled in; compare
 //! numbers from one run, as ratios, on a noisy machine.
 
@@ -90,6 +90,15 @@ fn secrets_yaml(rng: &mut Rng) -> Vec<u8> {
 }
 
 fn bench(name: &str, bytes: usize, mut f: impl FnMut()) {
+    // `cargo bench --bench micro -- decode::runs` runs only the benchmarks
+    // whose name contains the words given.
+    let filters: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    if !filters.is_empty() && !filters.iter().any(|w| name.contains(w.as_str())) {
+        return;
+    }
     let mut times = Vec::new();
     let deadline = Instant::now() + Duration::from_millis(1500);
     while times.len() < 5 || (Instant::now() < deadline && times.len() < 50) {

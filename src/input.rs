@@ -226,27 +226,30 @@ pub fn scan_bytes(display: &str, bytes: &[u8], settings: &Settings, sink: &Sink)
     }
 }
 
-/// The text scanned in one file's contents (the bytes, or their decoding
-/// from UTF-16) and its raw findings, if any, counting the file in `sink`
-/// (other binary files are skipped). For sources that place the same
+/// The text scanned in one file's contents: the bytes, or their decoding
+/// from UTF-16; `None` for other binary content.
+pub fn scanned_text(bytes: &[u8]) -> Option<std::borrow::Cow<'_, [u8]>> {
+    use std::borrow::Cow;
+    if is_binary(bytes) {
+        utf16::decode(bytes).map(|text| Cow::Owned(text.into_bytes()))
+    } else {
+        Some(Cow::Borrowed(bytes))
+    }
+}
+
+/// The text scanned in one file's contents (see [`scanned_text`]) and its
+/// raw findings, if any, counting the file in `sink` (other binary files
+/// are skipped). For sources that place the same
 /// content at several paths, such as git history.
 pub fn scan_counted<'a>(
     bytes: &'a [u8],
     sink: &Sink,
 ) -> Option<(std::borrow::Cow<'a, [u8]>, Vec<RawFinding>)> {
-    use std::borrow::Cow;
     #[cfg(debug_assertions)]
     injected_fault(bytes);
-    let text: Cow<'a, [u8]> = if is_binary(bytes) {
-        match utf16::decode(bytes) {
-            Some(text) => Cow::Owned(text.into_bytes()),
-            None => {
-                sink.skip_silently();
-                return None;
-            }
-        }
-    } else {
-        Cow::Borrowed(bytes)
+    let Some(text) = scanned_text(bytes) else {
+        sink.skip_silently();
+        return None;
     };
     sink.files_scanned.fetch_add(1, Ordering::Relaxed);
     sink.bytes_scanned

@@ -313,6 +313,59 @@ fn leak_made_in_a_merge_resolution_is_attributed_to_the_merge() {
     assert_eq!(findings[0]["history"]["in_head"], true);
 }
 
+/// Commits everything with the given author and committer times.
+fn commit_dated(dir: &Path, message: &str, authored: u64, committed: u64) -> String {
+    git(dir, ["add", "-A"]);
+    let out = isolate(&mut Command::new("git"))
+        .current_dir(dir)
+        .args(["commit", "-q", "--allow-empty", "-m", message])
+        .env("GIT_AUTHOR_DATE", format!("@{authored} +0000"))
+        .env("GIT_COMMITTER_DATE", format!("@{committed} +0000"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    rev(dir, "HEAD")
+}
+
+#[test]
+fn commit_dates_going_back_in_time_keep_counts_and_cherry_picks_go_to_the_original() {
+    // `git log` lists by commit date: here the leaking commit comes before
+    // its child `old`, dated earlier, and all three commits hold the leak.
+    let dir = repo();
+    let root = dir.path();
+    write(&root.join("config.json"), &leak(PASS_A));
+    let leaked = commit_dated(root, "leak", 3_000_000, 3_000_000);
+    git(root, ["checkout", "-q", "-b", "old"]);
+    write(&root.join("a.txt"), "a\n");
+    commit_dated(root, "dated in the past", 1_000_000, 1_000_000);
+    git(root, ["checkout", "-q", "main"]);
+    write(&root.join("b.txt"), "b\n");
+    commit_dated(root, "later", 4_000_000, 4_000_000);
+    let (code, findings, err) = history(root, "--history");
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0]["history"]["commit"], leaked.as_str());
+    assert_eq!(findings[0]["history"]["commits"], 3);
+
+    // A commit and its cherry-pick share their author time: the one
+    // committed first introduced the leak, whichever git lists first.
+    let dir = repo();
+    let root = dir.path();
+    write(&root.join("README.md"), "# app\n");
+    commit_dated(root, "init", 1_000_000, 1_000_000);
+    git(root, ["checkout", "-q", "-b", "topic"]);
+    write(&root.join("config.json"), &leak(PASS_A));
+    let original = commit_dated(root, "leak", 2_000_000, 2_000_100);
+    git(root, ["checkout", "-q", "main"]);
+    write(&root.join("config.json"), &leak(PASS_A));
+    commit_dated(root, "leak, picked", 2_000_000, 2_000_900);
+    let (code, findings, err) = history(root, "--history");
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert_eq!(findings[0]["history"]["commit"], original.as_str());
+    assert_eq!(findings[0]["history"]["commits"], 2);
+}
+
 fn leaky_source() -> tempfile::TempDir {
     let dir = repo();
     let root = dir.path();

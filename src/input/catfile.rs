@@ -42,6 +42,7 @@ impl CatFile {
             .spawn()?;
         let stdin = child.stdin.take().expect("stdin is piped");
         let stdout = child.stdout.take().expect("stdout is piped");
+        widen(&stdout);
         let reader = BufReader::with_capacity(256 << 10, stdout);
         Ok((
             CatFile {
@@ -114,6 +115,18 @@ impl CatFile {
             )))
         }
     }
+}
+
+/// Asks for a 1 MiB pipe from git instead of Linux's 64 KiB: a reader of
+/// gigabytes then wakes up 16 times less often (docker/cli history: 3.3
+/// CPU-seconds of system time reading 2.1 GB from `git cat-file`, 1.3 with
+/// 1 MiB). Best effort: a smaller limit (`fs.pipe-max-size`) keeps the
+/// default.
+pub fn widen(pipe: &ChildStdout) {
+    #[cfg(target_os = "linux")]
+    let _ = rustix::pipe::fcntl_setpipe_size(pipe, 1 << 20);
+    #[cfg(not(target_os = "linux"))]
+    let _ = pipe;
 }
 
 fn protocol(line: &str) -> io::Error {

@@ -260,7 +260,11 @@ fn scan_run(hay: &[u8], i: usize) -> (usize, usize, u8) {
 /// ([`simd::classify16`]): SSE2 on x86_64 (part of the x86_64 baseline, so
 /// no runtime detection is needed), and a portable one everywhere else
 /// (aarch64, and x86_64 built with the `portable` feature, which is how CI
-/// tests it). The loops around it are shared.
+/// tests it). The portable one is SWAR: eight bytes per `u64`, compares by
+/// carry-free additions, and a multiply that gathers one bit per byte.
+/// The window search is shared; the run scanner has a portable twin that
+/// tests whole words without building bit masks (`bench/portable.py`
+/// compares the two builds).
 mod simd {
     /// Classifies `hay[at..at + 16]`: the bit masks of (base64 bytes,
     /// `+`/`/`, `-`/`_`), bit `k` for byte `at + k`. Panics when the block
@@ -312,26 +316,84 @@ mod simd {
         )
     }
 
-    /// Portable classifier: the byte-class table, branch-free, with the
-    /// three masks built in registers. The compiler vectorises the fixed
-    /// 16-step loop where the target allows; it is safe code on every
-    /// target.
+    /// Portable classifier: SWAR ("SIMD within a register"), eight bytes
+    /// per `u64`, in safe code on every target. Byte order is fixed by
+    /// `from_le_bytes`, so byte `k` of the block is always bits `8k..8k+8`.
     #[cfg(not(all(target_arch = "x86_64", not(feature = "portable"))))]
     #[inline]
     fn block16(block: &[u8; 16]) -> (u32, u32, u32) {
-        let (mut all, mut std, mut url) = (0u32, 0u32, 0u32);
-        for (k, &b) in block.iter().enumerate() {
-            let c = super::CLASS[b as usize];
-            all |= u32::from(c != 0) << k;
-            std |= u32::from(c & super::STD_ONLY != 0) << k;
-            url |= u32::from(c & super::URL_ONLY != 0) << k;
+        let (lo, hi) = block.split_at(8);
+        let word = |b: &[u8]| u64::from_le_bytes(b.try_into().expect("8 bytes"));
+        let (a0, s0, u0) = swar::classify8(word(lo));
+        let (a1, s1, u1) = swar::classify8(word(hi));
+        (
+            swar::bits(a0) | swar::bits(a1) << 8,
+            swar::bits(s0) | swar::bits(s1) << 8,
+            swar::bits(u0) | swar::bits(u1) << 8,
+        )
+    }
+
+    /// Byte-wise compares on eight bytes held in a `u64`. Each result has
+    /// the high bit of byte `k` set when byte `k` is in the class, and no
+    /// other bit set. The inputs to the additions are kept below 0x80 per
+    /// byte, so no carry crosses from one byte into the next.
+    #[cfg_attr(
+        all(target_arch = "x86_64", not(feature = "portable")),
+        allow(dead_code)
+    )]
+    pub(super) mod swar {
+        const fn splat(b: u8) -> u64 {
+            u64::from_ne_bytes([b; 8])
         }
-        (all, std, url)
+        pub(in super::super) const HIGH: u64 = splat(0x80);
+        const LOW7: u64 = splat(0x7f);
+
+        /// Bytes of `x7` (each below 0x80) in `lo..=hi` (`1 <= lo <= hi <= 0x7f`).
+        #[inline(always)]
+        fn in_range(x7: u64, lo: u8, hi: u8) -> u64 {
+            // Byte + (0x80 - lo) reaches 0x80 iff byte >= lo; byte +
+            // (0x7f - hi) reaches 0x80 iff byte > hi. Both sums stay <= 0xff.
+            let at_least_lo = x7 + splat(0x80 - lo);
+            let above_hi = x7 + splat(0x7f - hi);
+            at_least_lo & !above_hi & HIGH
+        }
+
+        /// Bytes of `x7` (each below 0x80) equal to `c` (below 0x80).
+        #[inline(always)]
+        fn equal(x7: u64, c: u8) -> u64 {
+            // A byte of `x7 ^ c` is zero iff adding 0x7f leaves it below 0x80.
+            !((x7 ^ splat(c)) + LOW7) & HIGH
+        }
+
+        /// (base64 bytes, `+`/`/`, `-`/`_`) of the eight bytes of `x`.
+        #[inline(always)]
+        pub(in super::super) fn classify8(x: u64) -> (u64, u64, u64) {
+            // Bytes from 0x80 up are in no class.
+            let ascii = !x & HIGH;
+            let x7 = x & LOW7;
+            // Setting bit 0x20 folds A-Z onto a-z and nothing else onto it.
+            let letter = in_range(x7 | splat(0x20), b'a', b'z');
+            let digit = in_range(x7, b'0', b'9');
+            // `+` (0x2b) and `/` (0x2f) differ in bit 0x04 alone.
+            let std = equal(x7 | splat(0x04), b'/') & ascii;
+            let url = (equal(x7, b'-') | equal(x7, b'_')) & ascii;
+            ((letter | digit) & ascii | std | url, std, url)
+        }
+
+        /// One bit per byte: the high bit of byte `k` becomes bit `k`. The
+        /// multiplier's byte `7 - k` moves byte `k`'s bit to bit `56 + k`;
+        /// the other partial products land on distinct lower bits, so no
+        /// carry reaches the top byte.
+        #[inline(always)]
+        pub(in super::super) fn bits(m: u64) -> u32 {
+            ((m >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) as u32
+        }
     }
 
     /// From `i`, skips whole 16-byte blocks of base64 bytes. Returns the
     /// position reached (the first non-base64 byte, or the last partial
     /// block's start) and the classes seen up to it.
+    #[cfg(all(target_arch = "x86_64", not(feature = "portable")))]
     pub(super) fn skip_run_blocks(hay: &[u8], i: usize) -> (usize, u8) {
         let mut j = i;
         let mut class = 0u8;
@@ -352,6 +414,60 @@ mod simd {
                 return (j + m.trailing_ones() as usize, class | super::COMMON);
             }
             j += 16;
+        }
+        (j, class)
+    }
+
+    /// From `i`, skips whole 8-byte words of base64 bytes. Returns the
+    /// position reached (the first non-base64 byte, or the last partial
+    /// word's start) and the classes seen up to it. The portable twin of
+    /// the 16-byte loop: a full word needs no bit mask at all (its class
+    /// flags are tested in place), so the SWAR multiply runs once per run.
+    #[cfg(not(all(target_arch = "x86_64", not(feature = "portable"))))]
+    pub(super) fn skip_run_blocks(hay: &[u8], i: usize) -> (usize, u8) {
+        let mut j = i;
+        let mut class = 0u8;
+        let word = |at: usize| {
+            let bytes = &hay[at..at + 8];
+            u64::from_le_bytes(bytes.try_into().expect("8 bytes"))
+        };
+        // Two words per step while both are all base64: long values (the
+        // bulk of a base64-heavy file) take this path.
+        while j + 16 <= hay.len() {
+            let (a0, s0, u0) = swar::classify8(word(j));
+            let (a1, s1, u1) = swar::classify8(word(j + 8));
+            if a0 & a1 != swar::HIGH {
+                break;
+            }
+            if s0 | s1 != 0 {
+                class |= super::STD_ONLY;
+            }
+            if u0 | u1 != 0 {
+                class |= super::URL_ONLY;
+            }
+            j += 16;
+        }
+        while let Some(bytes) = hay.get(j..j + 8) {
+            let word = u64::from_le_bytes(bytes.try_into().expect("8 bytes"));
+            let (all, std, url) = swar::classify8(word);
+            // The flags of the bytes before the first non-base64 one.
+            let keep = if all == swar::HIGH {
+                all
+            } else {
+                let n = swar::bits(all).trailing_ones();
+                swar::HIGH & ((1u64 << (8 * n)) - 1)
+            };
+            if std & keep != 0 {
+                class |= super::STD_ONLY;
+            }
+            if url & keep != 0 {
+                class |= super::URL_ONLY;
+            }
+            if all != swar::HIGH {
+                let n = swar::bits(all).trailing_ones() as usize;
+                return (j + n, class | super::COMMON);
+            }
+            j += 8;
         }
         (j, class)
     }
@@ -413,6 +529,31 @@ mod simd {
                     assert_eq!(all, u32::from(c != 0) << lane, "byte {b} lane {lane}");
                     assert_eq!(std, u32::from(c & super::super::STD_ONLY != 0) << lane);
                     assert_eq!(url, u32::from(c & super::super::URL_ONLY != 0) << lane);
+                }
+            }
+        }
+
+        /// The portable SWAR classifier agrees with the byte-class table
+        /// on every byte value in every lane, whichever classifier the
+        /// build uses, and with neighbours of every value (a carry from
+        /// one byte into the next would show here).
+        #[test]
+        fn swar_matches_the_table() {
+            for b in 0..=255u8 {
+                for other in [0u8, b'!', b'A', b'z', b'9', b'+', b'_', 0x7f, 0x80, 0xff] {
+                    for lane in 0..8 {
+                        let mut bytes = [other; 8];
+                        bytes[lane] = b;
+                        let (all, std, url) = swar::classify8(u64::from_le_bytes(bytes));
+                        let (all, std, url) = (swar::bits(all), swar::bits(std), swar::bits(url));
+                        for (k, &x) in bytes.iter().enumerate() {
+                            let c = super::super::CLASS[x as usize];
+                            let at = |m: u32| m >> k & 1 == 1;
+                            assert_eq!(at(all), c != 0, "byte {x} lane {k} of {bytes:?}");
+                            assert_eq!(at(std), c & super::super::STD_ONLY != 0, "{bytes:?}");
+                            assert_eq!(at(url), c & super::super::URL_ONLY != 0, "{bytes:?}");
+                        }
+                    }
                 }
             }
         }
