@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use crate::engine as scan;
-use crate::judge::{classify, fix};
+use crate::judge::{classify, fix, snippet};
 use crate::model::finding::{fingerprint, Finding, RawFinding};
 use crate::model::span::LineIndex;
 use crate::report::{Notice, Snippet, Stats};
@@ -357,15 +357,14 @@ pub fn locate_noting(
         }
         let (start, end) = (shift(start0), shift(end0));
         let snippet = settings.snippets.then(|| {
-            Snippet::new(
-                path,
+            let window = snippet::window(
                 text,
                 &idx,
                 r.span.clone(),
                 r.secret.expose(),
                 settings.reveal,
-            )
-            .shifted(base.lines, base.column)
+            );
+            Snippet::new(path, window).shifted(base.lines, base.column)
         });
         out.push(Finding {
             rule: r.rule,

@@ -1,7 +1,9 @@
 //! Judging a raw finding: what kind of secret it is and how severe
-//! (`classify`), and what to do about it (`fix`).
+//! (`classify`), what to do about it (`fix`), and what of its line may be
+//! shown (`snippet`).
 
 #![warn(unreachable_pub)]
 
 pub mod classify;
 pub mod fix;
+pub mod snippet;

@@ -1,10 +1,32 @@
 //! A one-line, redacted window of source around a finding, with the file's
-//! real line and column numbers. `report::snippet` builds it (redaction,
-//! escaping) and serves it to miette.
+//! real line and column numbers. `judge::snippet` cuts and redacts it (a
+//! [`Window`]); `report::snippet` escapes it into a [`Snippet`] and serves
+//! it to miette.
 
 #![warn(missing_docs)]
 
 use std::ops::Range;
+
+/// A snippet's parts before they are escaped for the terminal.
+#[derive(Debug, Clone)]
+pub struct Window {
+    /// The text before the value on its line, cut to its last characters
+    /// and redacted.
+    pub prefix: String,
+    /// The value, redacted unless revealed.
+    pub shown: String,
+    /// The text after the value on its last line, cut and redacted.
+    pub suffix: String,
+    /// Bytes of the prefix before it was cut (an ellipsis shows when the
+    /// escaped prefix is shorter).
+    pub prefix_full: usize,
+    /// Bytes of the suffix before it was cut.
+    pub suffix_full: usize,
+    /// 0-based line of the window in its file.
+    pub line0: usize,
+    /// Characters before the window on its line.
+    pub col0: usize,
+}
 
 /// The window of source shown under a finding.
 #[derive(Debug, Clone)]

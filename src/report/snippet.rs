@@ -1,64 +1,22 @@
-//! A one-line, redacted window of source around a finding, served to miette
-//! with the file's real line and column numbers.
-
-use std::ops::Range;
+//! A one-line, redacted window of source around a finding (cut and
+//! redacted by `judge::snippet`), escaped for the terminal and served to
+//! miette with the file's real line and column numbers.
 
 use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
 
 use super::escape;
-use crate::model::finding::redact;
-pub use crate::model::snippet::Snippet;
-use crate::model::span::{char_count, LineIndex};
-use crate::readers::decode;
-
-/// Characters of context kept before and after the value.
-const BEFORE: usize = 60;
-const AFTER: usize = 40;
+pub use crate::model::snippet::{Snippet, Window};
 
 impl Snippet {
-    /// Builds the window for the value at `span` in `file`. The value is
-    /// redacted unless `reveal`; so is any other base64 run shown beside it,
-    /// and `secret` wherever it stands on the line (a token written in the
-    /// username slot is the secret, while `span` is the other field).
-    pub fn new(
-        name: &str,
-        file: &[u8],
-        idx: &LineIndex<'_>,
-        span: Range<usize>,
-        secret: &str,
-        reveal: bool,
-    ) -> Snippet {
-        let l0 = idx.line_of(span.start);
-        let l1 = idx.line_of(span.end.saturating_sub(1).max(span.start));
-        let line_start = idx.line_start(l0);
-        let end_line_end = idx.line_end(l1);
-        // Hidden before the context is cut, so no part of it shows either.
-        let hide = |s: std::borrow::Cow<'_, str>| -> String {
-            if reveal || secret.trim().is_empty() {
-                s.into_owned()
-            } else {
-                s.replace(secret, &redact(secret))
-            }
-        };
-        let prefix_full = hide(String::from_utf8_lossy(&file[line_start..span.start]));
-        let suffix_full = hide(String::from_utf8_lossy(
-            &file[span.end.min(end_line_end)..end_line_end],
-        ));
-        let prefix = tail_chars(&prefix_full, BEFORE);
-        let suffix = head_chars(&suffix_full, AFTER);
-        let value = String::from_utf8_lossy(&file[span.clone()]).replace(['\r', '\n'], "");
-        let shown = if reveal { value } else { redact(value.trim()) };
-        let (prefix, suffix) = if reveal {
-            (prefix, suffix)
-        } else {
-            (mask_runs(&prefix), mask_runs(&suffix))
-        };
-        // The file's own control characters never reach the terminal.
-        let prefix = escape::text_keep_tabs(&prefix).into_owned();
-        let shown = escape::text_keep_tabs(&shown).into_owned();
-        let suffix = escape::text_keep_tabs(&suffix).into_owned();
+    /// Escapes a [`Window`] for the terminal (the file's own control
+    /// characters never reach it) and assembles the snippet: `…` marks a
+    /// side that was cut.
+    pub fn new(name: &str, w: Window) -> Snippet {
+        let prefix = escape::text_keep_tabs(&w.prefix).into_owned();
+        let shown = escape::text_keep_tabs(&w.shown).into_owned();
+        let suffix = escape::text_keep_tabs(&w.suffix).into_owned();
         let mut text = String::new();
-        if prefix.len() < prefix_full.len() {
+        if prefix.len() < w.prefix_full {
             text.push('…');
         }
         text.push_str(&prefix);
@@ -66,15 +24,15 @@ impl Snippet {
         text.push_str(&shown);
         let label = label_start..text.len();
         text.push_str(&suffix);
-        if suffix.len() < suffix_full.len() {
+        if suffix.len() < w.suffix_full {
             text.push('…');
         }
         Snippet {
             name: escape::text(name).into_owned(),
             text,
             label,
-            line0: l0,
-            col0: char_count(&file[line_start..span.start]),
+            line0: w.line0,
+            col0: w.col0,
         }
     }
 
@@ -82,42 +40,6 @@ impl Snippet {
     pub fn label(&self) -> SourceSpan {
         SourceSpan::from(self.label.clone())
     }
-}
-
-fn tail_chars(s: &str, n: usize) -> String {
-    let count = s.chars().count();
-    s.chars().skip(count.saturating_sub(n)).collect()
-}
-
-fn head_chars(s: &str, n: usize) -> String {
-    s.chars().take(n).collect()
-}
-
-/// Redacts every base64-looking run (another credential may sit on the
-/// same line). Words and identifiers such as `.dockerconfigjson` or
-/// `imagePullSecrets` are kept: a run is masked when it is long and has a
-/// digit, `+`, `/` or padding, as encoded secrets do.
-fn mask_runs(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = String::with_capacity(s.len());
-    let mut last = 0;
-    for run in decode::runs(bytes) {
-        let value = &bytes[run.start..run.end];
-        let encoded = value.len() >= 16
-            && value
-                .iter()
-                .any(|c| c.is_ascii_digit() || matches!(c, b'+' | b'/' | b'='));
-        if !encoded {
-            continue;
-        }
-        // Runs are ASCII, so their ends are character boundaries; the
-        // bytes are decoded anyway rather than sliced as `str`.
-        out.push_str(&String::from_utf8_lossy(&bytes[last..run.start]));
-        out.push_str(&redact(&String::from_utf8_lossy(value)));
-        last = run.end;
-    }
-    out.push_str(&String::from_utf8_lossy(&bytes[last..]));
-    out
 }
 
 impl SourceCode for Snippet {
@@ -157,39 +79,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn snippet_redacts_value_and_neighbours() {
-        let file = b"a: 1\nauth: Y2ktYm90OkZBS0VwYXNzLTEyMzQ= other: QUJDREVGR0hJSktMTU5PUA==\n";
-        let idx = LineIndex::new(file);
-        let s = Snippet::new("f.yml", file, &idx, 11..39, "", false);
-        let k8s = b"data:\n  .dockerconfigjson: eyJhdXRocyI6e30=\n";
-        let kidx = LineIndex::new(k8s);
-        let ks = Snippet::new("s.yml", k8s, &kidx, 27..43, "", false);
-        assert!(
-            ks.text().starts_with("  .dockerconfigjson: ey********0="),
-            "{}",
-            ks.text()
-        );
-        assert!(!s.text().contains("Y2ktYm90OkZBS0VwYXNzLTEyMzQ="));
-        assert!(!s.text().contains("QUJDREVGR0hJSktMTU5PUA=="));
-        assert!(s.text().starts_with("auth: Y2********Q="));
-        assert_eq!(s.line0, 1);
-        assert_eq!(s.col0, 6);
-    }
-
-    #[test]
-    fn the_secret_is_hidden_wherever_it_stands_on_the_line() {
-        // A token in the username slot is the secret; the span is the
-        // password field's. Long enough that the context is cut inside it.
-        let token = "ghp_Zq8vLm2Kp4Rt7WxZq8vLm2Kp4Rt7WxAbCd12/";
-        let line = format!(
-            "{{\"auths\": {{\"r.example.test\": {{\"username\": \"{token}\", \"password\": \"x-oauth-basic\"}}}}}}\n"
-        );
-        let file = line.as_bytes();
-        let idx = LineIndex::new(file);
-        let start = line.find("x-oauth-basic").unwrap();
-        let s = Snippet::new("c.json", file, &idx, start..start + 13, token, false);
-        assert!(!s.text().contains("Zq8vLm2Kp4Rt7Wx"), "{}", s.text());
-        let revealed = Snippet::new("c.json", file, &idx, start..start + 13, token, true);
-        assert!(revealed.text().contains(token), "{}", revealed.text());
+    fn cut_sides_get_an_ellipsis_and_controls_are_escaped() {
+        let w = Window {
+            prefix: "key: \u{1b}[2J".into(),
+            shown: "Zq********Wx".into(),
+            suffix: " # note".into(),
+            prefix_full: 400,
+            suffix_full: 7,
+            line0: 3,
+            col0: 395,
+        };
+        let s = Snippet::new("b.yml", w);
+        assert_eq!(s.text(), "…key: \\033[2JZq********Wx # note");
+        assert_eq!(&s.text()[s.label_range()], "Zq********Wx");
+        assert_eq!(s.line_number(), 4);
     }
 }
