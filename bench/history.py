@@ -15,8 +15,10 @@ bytes (what a history scan must read); the cost of just inflating those
 blobs with one `git cat-file --batch` (the object-decoding floor); then per
 tool the median wall time, MB/s of unique blob bytes, CPU seconds, peak RSS
 of the main process and peak PSS of its whole process tree (credscan runs
-git processes; PSS counts pages they share once), and the 1-minute load
-average when each run started. Finally, a pre-push style scan of the last
+git processes; PSS counts pages they share once), the CPU seconds of each
+kind of process in the tree (credscan itself, `git log`, `git cat-file`:
+the share of time in object decoding), and the 1-minute load average when
+each run started. Finally, a pre-push style scan of the last
 3 commits (`--history=HEAD~3..HEAD`).
 
 Generated data goes where --generate says (never into the repository).
@@ -228,8 +230,12 @@ def main():
                 r = measure(cmds[name])
                 r["load"] = load
                 runs[name].append(r)
+                parts = r["cpu_by_process"]
+                split = ""
+                if len(parts) > 1:
+                    split = " (" + ", ".join(f"{k} {v:.2f}" for k, v in sorted(parts.items())) + ")"
                 print(f"round {rnd + 1} {name:12} wall {r['wall_s']:7.2f} s  "
-                      f"cpu {r['user_s'] + r['sys_s']:7.2f} s  main RSS {r['main_peak_rss_mb']:6.1f} MB  "
+                      f"cpu {r['user_s'] + r['sys_s']:7.2f} s{split}  main RSS {r['main_peak_rss_mb']:6.1f} MB  "
                       f"tree PSS {r['tree_peak_pss_mb']:6.1f} MB  exit {r['code']}  load {load}",
                       flush=True)
         prepush = []
@@ -256,6 +262,10 @@ def main():
                 "tree_peak_pss_mb": max(r["tree_peak_pss_mb"] for r in rs),
                 "exit": sorted({r["code"] for r in rs}),
                 "loads": [r["load"] for r in rs],
+                "cpu_by_process": {
+                    k: round(statistics.median(r["cpu_by_process"].get(k, 0) for r in rs), 2)
+                    for k in sorted({k for r in rs for k in r["cpu_by_process"]})
+                },
             }
         print("\n| tool | median wall | MB/s (unique blob bytes) | CPU s | MB per CPU s | "
               "peak RSS (main) | peak PSS (tree) | exit | load at start |")
@@ -270,6 +280,13 @@ def main():
             print(f"\nobject decoding: one git cat-file inflating every blob once takes "
                   f"{floor['user_s'] + floor['sys_s']:.2f} CPU s = {share:.0%} of credscan's CPU time; "
                   f"credscan wall / decode-floor wall = {c['wall_s'] / floor['wall_s']:.2f}")
+            parts = c["cpu_by_process"]
+            cat = parts.get("git cat-file", 0)
+            print(f"credscan's CPU by process (medians): "
+                  + ", ".join(f"{k} {v:.2f} s ({v / c['cpu_s']:.0%})" for k, v in parts.items())
+                  + f"; time in object decoding (git cat-file, inflating and piping blobs): "
+                  f"{cat / c['cpu_s']:.0%} of CPU; at this CPU cost 2 idle cores would give "
+                  f"{mb / (c['cpu_s'] / 2):.0f} MB/s")
             for peer in ("kingfisher", "betterleaks"):
                 if peer in summary:
                     p = summary[peer]

@@ -4,7 +4,8 @@ process and the proportional set size of it and all its descendants (from
 /proc). Prints JSON with the wall time, the CPU time of the process and its
 reaped children, the peak RSS of the main process alone and the peak PSS
 summed over the process tree (git's mmapped packs included, pages shared
-between processes counted once).
+between processes counted once), and the CPU time per kind of process in
+the tree (`git cat-file`, `git log`, the main process).
 
     bench/rss.py -- credscan --history REPO
 """
@@ -39,6 +40,39 @@ def pss_kb(pid):
     return 0
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_s(pid):
+    """User plus system CPU seconds a process has used so far."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / TICK
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def label(pid, main):
+    """What a process in the tree is: "main", or "git <subcommand>"."""
+    if pid == main:
+        return "main"
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            argv = [a.decode(errors="replace") for a in f.read().split(b"\0") if a]
+    except OSError:
+        return None
+    if not argv:
+        return None
+    name = os.path.basename(argv[0])
+    if name != "git":
+        return name
+    i = 1
+    while i < len(argv) and argv[i].startswith("-"):
+        i += 2 if argv[i] in ("-c", "-C") else 1
+    return f"git {argv[i]}" if i < len(argv) else "git"
+
+
 def children(pid):
     out = []
     try:
@@ -65,13 +99,21 @@ def measure(cmd, stdout=subprocess.DEVNULL, cwd=None, env=None, interval=0.02):
     proc = subprocess.Popen(cmd, stdout=stdout, stderr=subprocess.PIPE, cwd=cwd, env=env)
     main_peak = tree_peak = 0
     status = usage = None
+    # Last CPU time seen per process of the tree, and what it is.
+    seen_cpu = {}
     while True:
         pid, st, ru = os.wait4(proc.pid, os.WNOHANG)
         if pid == proc.pid:
             status, usage = st, ru
             break
         main_peak = max(main_peak, rss_kb(proc.pid))
-        tree_peak = max(tree_peak, sum(pss_kb(p) for p in tree(proc.pid)))
+        pids = tree(proc.pid)
+        tree_peak = max(tree_peak, sum(pss_kb(p) for p in pids))
+        for p in pids:
+            c = cpu_s(p)
+            if c is not None:
+                name = seen_cpu.get(p, (None, 0))[0] or label(p, proc.pid)
+                seen_cpu[p] = (name, c)
         time.sleep(interval)
     wall = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
@@ -86,8 +128,22 @@ def measure(cmd, stdout=subprocess.DEVNULL, cwd=None, env=None, interval=0.02):
         "maxrss_mb": round(usage.ru_maxrss / 1024, 1),
         "main_peak_rss_mb": round(main_peak / 1024, 1),
         "tree_peak_pss_mb": round(tree_peak / 1024, 1),
+        # CPU seconds per kind of process in the tree (git's children by
+        # subcommand), as last sampled: a process's last interval before
+        # it exits is missed, and the main process's share is its total
+        # less what its children were seen to use.
+        "cpu_by_process": by_process(seen_cpu, usage.ru_utime + usage.ru_stime),
         "stderr_tail": err[-400:],
     }
+
+
+def by_process(seen, total):
+    out = {}
+    for name, c in seen.values():
+        if name and name != "main":
+            out[name] = round(out.get(name, 0) + c, 2)
+    out["main"] = round(max(0.0, total - sum(out.values())), 2)
+    return out
 
 
 if __name__ == "__main__":
