@@ -14,7 +14,9 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::cli::Format;
+use clap::ValueEnum;
+use serde::Deserialize;
+
 pub use crate::input::exclude::Excludes;
 pub use crate::model::path::absolute;
 pub use crate::suppress::allow::AllowEntry;
@@ -28,6 +30,44 @@ pub struct Source {
     /// The path as shown to the user.
     pub name: String,
     pub text: Arc<String>,
+}
+
+/// Report formats; also the values of `format` in `.credscan.toml`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// Findings grouped by file with redacted source lines; each fix hint
+    /// once, then the next step.
+    Human,
+    /// One line per finding: `path:line:col severity kind user@registry rule`.
+    Concise,
+    /// One JSON document (see README: the JSON contract).
+    Json,
+    /// One JSON finding per line (same fields as `json` findings).
+    Jsonl,
+    /// SARIF 2.1.0, for code-scanning services.
+    Sarif,
+    /// GitHub Actions workflow commands (`::error file=...`).
+    Github,
+}
+
+/// Parse a size such as `50MiB`, `10M`, `512k` or `1048576`.
+pub fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("`{s}` is not a size (examples: 1048576, 512K, 50M, 1G)"))?;
+    let mult: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        other => return Err(format!("unknown size unit `{other}` (use K, M or G)")),
+    };
+    n.checked_mul(mult)
+        .ok_or_else(|| format!("`{s}` is too large"))
 }
 
 /// Validated settings. A run without a config file gets the default.
@@ -115,6 +155,16 @@ fn display_name(path: &Path, cwd: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("50MiB").unwrap(), 50 << 20);
+        assert_eq!(parse_size("10m").unwrap(), 10 << 20);
+        assert_eq!(parse_size("512K").unwrap(), 512 << 10);
+        assert_eq!(parse_size("123").unwrap(), 123);
+        assert!(parse_size("ten").is_err());
+        assert!(parse_size("5X").is_err());
+    }
 
     #[test]
     fn no_file_gives_defaults_rooted_at_cwd() {

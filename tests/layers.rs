@@ -28,19 +28,19 @@ const LAYERS: &[(&str, &[&str])] = &[
             "model", "readers", "forms", "engine", "judge", "suppress", "report",
         ],
     ),
-    // The command line, the config file and the wiring: cli below settings
+    // The config file, the command line and the wiring: settings below cli
     // below app.
     (
-        "cli",
+        "settings",
         &[
             "model", "readers", "forms", "engine", "judge", "suppress", "report", "verify", "input",
         ],
     ),
     (
-        "settings",
+        "cli",
         &[
             "model", "readers", "forms", "engine", "judge", "suppress", "report", "verify",
-            "input", "cli",
+            "input", "settings",
         ],
     ),
     (

@@ -27,8 +27,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::{AllowEntry, Config, ConfigError, ConfigProblem, Excludes, Source};
-use crate::cli::{parse_size, Format};
+use super::{parse_size, AllowEntry, Config, ConfigError, ConfigProblem, Excludes, Format, Source};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
