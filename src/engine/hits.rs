@@ -1,12 +1,12 @@
 //! The one literal pass over a file.
 //!
 //! Every form names the literals without which it cannot report anything
-//! in a file ([`Form::gate`](crate::forms::Form::gate)). One SIMD
+//! in a file ([`Form::gate`]). One SIMD
 //! (Teddy) search over all of them at once finds every occurrence of every
 //! literal: the layered engine takes its keyword offsets from it
 //! ([`Hits::plan`]), the gate of each text form is whether one of its
 //! literals occurred, and forms that read around their literals
-//! ([`Check::AtGate`](crate::forms::Check::AtGate)) get the positions
+//! ([`Check::AtGate`]) get the positions
 //! instead of searching the file again. A second search, for the base64
 //! encodings of `"auth` (`prefilter::encoded_literals`), stops at the first
 //! one: those are rare, and one of them anywhere means a full scan.
@@ -23,6 +23,8 @@ use std::sync::OnceLock;
 use aho_corasick::packed;
 
 use super::prefilter::{self, Keys, Plan};
+#[cfg(doc)]
+use crate::forms::Form;
 use crate::forms::{Check, FORMS};
 
 /// The literals of the pass and what is known about each.

@@ -72,7 +72,8 @@ pub(crate) fn scan(text: &[u8], gate: &[(usize, &'static str)], out: &mut Vec<Ca
         }
         last_end = at + call.len();
         {
-            let line = super::structured::line_around(text, at);
+            // Bounded: a minified line holds thousands of calls.
+            let line = super::structured::line_within(text, at, MAX_LINE);
             if call == "Buffer.from("
                 && memchr::memmem::find(&text[line.clone()], b"base64").is_none()
             {

@@ -405,6 +405,21 @@ pub(crate) fn literal_pairs(text: &[u8], range: Range<usize>) -> Vec<(String, St
         .collect()
 }
 
+/// The line around `pos`, cut `reach` bytes before and after `pos`: what
+/// a reader of one call's arguments needs, in bounded time on a minified
+/// file whose one line is hundreds of kilobytes long and holds thousands
+/// of calls.
+pub(crate) fn line_within(text: &[u8], pos: usize, reach: usize) -> Range<usize> {
+    let lo = pos.saturating_sub(reach);
+    let hi = pos.saturating_add(reach).min(text.len());
+    let s = memchr::memrchr(b'\n', &text[lo..pos]).map_or(lo, |i| lo + i + 1);
+    let mut e = memchr::memchr(b'\n', &text[pos..hi]).map_or(hi, |i| pos + i);
+    if e > s && text[e - 1] == b'\r' {
+        e -= 1;
+    }
+    s..e
+}
+
 /// The line holding `pos`, without its line end.
 pub(crate) fn line_around(text: &[u8], pos: usize) -> Range<usize> {
     let s = memchr::memrchr(b'\n', &text[..pos]).map_or(0, |i| i + 1);

@@ -254,6 +254,43 @@ fn list_failed(dir: &Path, why: &str, walk: &WalkOptions, settings: &Settings, s
 /// Scans one path that git listed: a file, or a directory git lists whole
 /// (a submodule or a nested repository).
 fn scan_listed(path: &Path, walk: &WalkOptions, settings: &Settings, sink: &Sink) {
+    // One open and one fstat per file rather than an lstat first:
+    // `O_NOFOLLOW` tells a symbolic link by the open's error, and
+    // `O_NONBLOCK` keeps a FIFO from blocking the open (it changes nothing
+    // for regular files). Other errors take the path below, which reports
+    // them as before.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let opened = std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK)
+            .open(path);
+        match opened {
+            Err(e) if e.raw_os_error() == Some(libc::ELOOP) => return sink.skip_silently(),
+            // Tracked but deleted from the work tree: nothing to read.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return,
+            Err(_) => {}
+            Ok(file) => {
+                if let Ok(meta) = file.metadata() {
+                    if meta.is_file() {
+                        if walk
+                            .excludes
+                            .as_ref()
+                            .is_some_and(|x| x.is_excluded(path, false))
+                        {
+                            sink.excluded.fetch_add(1, Ordering::Relaxed);
+                            return;
+                        }
+                        let display = walk.display(path);
+                        return super::guarded(&display, sink, || {
+                            scan_opened(&file, &meta, &display, settings, sink)
+                        });
+                    }
+                }
+            }
+        }
+    }
     let Ok(meta) = std::fs::symlink_metadata(path) else {
         // Tracked but deleted from the work tree: nothing to read.
         return;
@@ -459,7 +496,18 @@ pub fn scan_file(path: &Path, display: &str, settings: &Settings, sink: &Sink) {
         Ok(m) => m,
         Err(e) => return sink.error(display, format!("cannot stat: {}", io_reason(&e))),
     };
-    sink.reading(&meta);
+    scan_opened(&file, &meta, display, settings, sink);
+}
+
+/// Reads and scans one opened file whose metadata is `meta`.
+fn scan_opened(
+    file: &File,
+    meta: &std::fs::Metadata,
+    display: &str,
+    settings: &Settings,
+    sink: &Sink,
+) {
+    sink.reading(meta);
     if !meta.is_file() {
         return sink.note(display, "skipped: not a regular file");
     }
@@ -476,7 +524,7 @@ pub fn scan_file(path: &Path, display: &str, settings: &Settings, sink: &Sink) {
     }
     if meta.len() > super::window::WHOLE_LIMIT as u64 {
         // Large file: bounded memory, window by window.
-        let mut reader = (&file).take(settings.max_file_size);
+        let mut reader = file.take(settings.max_file_size);
         if let Err(e) = super::window::scan_windows(display, &mut reader, settings, sink) {
             sink.error(display, format!("cannot read: {}", io_reason(&e)));
         }
@@ -486,7 +534,7 @@ pub fn scan_file(path: &Path, display: &str, settings: &Settings, sink: &Sink) {
         let mut buf = cell.borrow_mut();
         buf.clear();
         let limit = settings.max_file_size;
-        match (&file).take(limit + 1).read_to_end(&mut buf) {
+        match file.take(limit + 1).read_to_end(&mut buf) {
             Ok(_) if buf.len() as u64 > limit => {
                 sink.size_skipped.fetch_add(1, Ordering::Relaxed);
                 sink.note(
