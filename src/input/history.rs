@@ -288,16 +288,18 @@ fn open(path: &Path) -> Result<Repo, HistoryError> {
 
 /// A commit as `git log` describes it.
 struct Commit {
-    id: String,
-    first_parent: Option<String>,
+    id: Box<str>,
+    first_parent: Option<Key>,
     /// Author time.
     time: i64,
     /// Committer time: of two commits with the same author time (a commit
     /// and its cherry-pick or rebase), the one committed first introduced
     /// the content.
     committed: i64,
-    date: String,
-    author: String,
+    date: Box<str>,
+    /// Index in [`Listing::authors`]: a history has far fewer authors
+    /// than commits.
+    author: u32,
 }
 
 /// What `git log` listed: commits (children before parents, unless commit
@@ -306,10 +308,15 @@ struct Commit {
 #[derive(Default)]
 struct Listing {
     commits: Vec<Commit>,
+    authors: Vec<String>,
+    author_ids: HashMap<String, u32>,
     paths: Vec<Vec<u8>>,
     path_ids: HashMap<Vec<u8>, u32>,
-    blobs: Vec<Box<str>>,
-    blob_ids: HashMap<Box<str>, u32>,
+    /// The blob ids in index order, as hex, `id_len` characters each:
+    /// one allocation instead of one per blob (131k blobs on docker/cli).
+    blob_hex: String,
+    id_len: usize,
+    blob_ids: HashMap<Key, u32>,
     /// (commit, path, blob)
     entries: Vec<(u32, u32, u32)>,
     /// A path where the blob was first requested, for notes.
@@ -328,20 +335,60 @@ impl Listing {
         i
     }
 
-    /// The blob's index, and whether it is new.
-    fn blob(&mut self, id: &str) -> (u32, bool) {
-        if let Some(&i) = self.blob_ids.get(id) {
-            return (i, false);
+    /// The blob's index, and whether it is new; `None` for an id that is
+    /// not hex of the repository's id length.
+    fn blob(&mut self, id: &str) -> Option<(u32, bool)> {
+        let k = key(id)?;
+        if self.id_len == 0 {
+            self.id_len = id.len();
         }
-        let i = self.blobs.len() as u32;
-        self.blobs.push(id.into());
-        self.blob_ids.insert(id.into(), i);
-        (i, true)
+        if id.len() != self.id_len {
+            return None;
+        }
+        if let Some(&i) = self.blob_ids.get(&k) {
+            return Some((i, false));
+        }
+        let i = self.blob_ids.len() as u32;
+        self.blob_hex.push_str(id);
+        self.blob_ids.insert(k, i);
+        Some((i, true))
+    }
+
+    /// The id of blob `b`, as hex.
+    fn blob_id(&self, b: u32) -> &str {
+        let start = b as usize * self.id_len;
+        &self.blob_hex[start..start + self.id_len]
+    }
+
+    /// The index of the blob with this id, if listed.
+    fn blob_index(&self, id: &str) -> Option<u32> {
+        self.blob_ids.get(&key(id)?).copied()
     }
 
     fn display(&self, path: u32) -> String {
         String::from_utf8_lossy(&self.paths[path as usize]).into_owned()
     }
+}
+
+/// An object id as a map key: its first 20 bytes (all of a SHA-1 id, 160
+/// bits of a SHA-256 one), without an allocation per id.
+type Key = [u8; 20];
+
+fn key(hex: &str) -> Option<Key> {
+    let hex = hex.as_bytes();
+    if hex.len() < 40 || hex.len() % 2 != 0 || !hex.iter().all(u8::is_ascii_hexdigit) {
+        return None;
+    }
+    let digit = |c: u8| match c {
+        b'0'..=b'9' => c - b'0',
+        b'a'..=b'f' => c - b'a' + 10,
+        _ => c - b'A' + 10,
+    };
+    let mut k = [0u8; 20];
+    for (i, byte) in k.iter_mut().enumerate() {
+        *byte = digit(hex[2 * i]) << 4 | digit(hex[2 * i + 1]);
+    }
+    Some(k)
 }
 
 /// Per-path exclusion, cached: the same paths recur in every commit.
@@ -630,7 +677,7 @@ fn parse_log(
             continue;
         }
         if t[0] == 1 {
-            let id = String::from_utf8_lossy(&t[1..]).into_owned();
+            let id = String::from_utf8_lossy(&t[1..]).into();
             let mut field = || -> std::io::Result<String> {
                 if !next(&mut r, &mut tok)? {
                     return Err(bad("git log output ends inside a commit header"));
@@ -645,16 +692,21 @@ fn parse_log(
             let date = field()?;
             let author = field()?;
             commit = listing.commits.len() as u32;
+            let author = match listing.author_ids.get(&author) {
+                Some(&a) => a,
+                None => {
+                    let a = listing.authors.len() as u32;
+                    listing.authors.push(author.clone());
+                    listing.author_ids.insert(author, a);
+                    a
+                }
+            };
             listing.commits.push(Commit {
                 id,
-                first_parent: parents
-                    .split(' ')
-                    .next()
-                    .filter(|p| !p.is_empty())
-                    .map(Into::into),
+                first_parent: parents.split(' ').next().and_then(key),
                 time,
                 committed,
-                date,
+                date: date.into(),
                 author,
             });
             continue;
@@ -690,7 +742,9 @@ fn parse_log(
             }
             _ => {}
         }
-        let (blob, new) = listing.blob(id);
+        let Some((blob, new)) = listing.blob(id) else {
+            return Err(bad("unexpected object id in git log output"));
+        };
         listing.entries.push((commit, path, blob));
         if (new || !listing.first_path.contains_key(&blob)) && !excluded.check(listing, path) {
             listing.first_path.insert(blob, path);
@@ -823,7 +877,7 @@ fn report_skips(
             &listing.display(path),
             format!(
                 "skipped blob {}: {size} bytes is larger than --max-file-size ({} bytes)",
-                short(&listing.blobs[blob as usize]),
+                short(listing.blob_id(blob)),
                 settings.max_file_size
             ),
         );
@@ -853,8 +907,8 @@ fn report_skips(
     let mut cut: Vec<&str> = listing
         .commits
         .iter()
-        .filter(|c| repo.shallow.contains(&c.id))
-        .map(|c| c.id.as_str())
+        .filter(|c| repo.shallow.contains(&*c.id))
+        .map(|c| &*c.id)
         .collect();
     if !cut.is_empty() {
         cut.sort_unstable();
@@ -1000,18 +1054,16 @@ fn attribute(
     let mut out = Vec::with_capacity(groups.len());
     for (key, g) in groups {
         let c = &listing.commits[g.commit as usize];
-        let in_head = head.get(&g.path).is_some_and(|id| {
-            listing
-                .blob_ids
-                .get(id.as_str())
-                .is_some_and(|b| g.blobs.contains(b))
-        });
+        let in_head = head
+            .get(&g.path)
+            .and_then(|id| listing.blob_index(id))
+            .is_some_and(|b| g.blobs.contains(&b));
         let mut f = g.finding;
         f.origin = Some(Box::new(Origin {
-            commit: c.id.clone(),
-            author: c.author.clone(),
-            date: c.date.clone(),
-            blob: listing.blobs[g.blob as usize].to_string(),
+            commit: c.id.to_string(),
+            author: listing.authors[c.author as usize].clone(),
+            date: c.date.to_string(),
+            blob: listing.blob_id(g.blob).to_string(),
             commits: counts.get(&key).copied().unwrap_or(1),
             paths: paths_count[&key],
             in_head,
@@ -1043,7 +1095,7 @@ impl ReadAgain {
             .map_err(|e| HistoryError(format!("cannot run git cat-file: {e}")))?;
         let ids: Vec<(u32, Box<str>)> = blobs
             .iter()
-            .map(|&b| (b, listing.blobs[b as usize].clone()))
+            .map(|&b| (b, listing.blob_id(b).into()))
             .collect();
         let sent: Vec<Box<str>> = ids.iter().map(|(_, id)| id.clone()).collect();
         // Written from another thread: git blocks on a full output pipe
@@ -1124,19 +1176,18 @@ fn commit_counts(listing: &Listing, groups: &HashMap<String, Group>) -> HashMap<
             changes.entry(p).or_default().insert(c, b);
         }
     }
-    let index: HashMap<&str, u32> = listing
+    let index: HashMap<Key, u32> = listing
         .commits
         .iter()
         .enumerate()
-        .map(|(i, c)| (c.id.as_str(), i as u32))
+        .filter_map(|(i, c)| Some((key(&c.id)?, i as u32)))
         .collect();
     let parent: Vec<u32> = listing
         .commits
         .iter()
         .map(|c| {
             c.first_parent
-                .as_deref()
-                .and_then(|p| index.get(p).copied())
+                .and_then(|p| index.get(&p).copied())
                 .unwrap_or(NONE)
         })
         .collect();
@@ -1282,12 +1333,14 @@ mod tests {
         let z = "0".repeat(40);
         let a = "a".repeat(40);
         let b = "b".repeat(40);
+        let c1 = "1".repeat(40);
+        let c2 = "2".repeat(40);
         let out = format!(
-            "\x01c2\0c1\0200 210\0date2\0Ann <a@x>\0\n\
+            "\x01{c2}\0{c1}\0200 210\0date2\0Ann <a@x>\0\n\
              :100644 100644 {a} {b} M\0dir/with space\0\
              :100644 000000 {a} {z} D\0gone\0\
              :000000 160000 {z} {a} A\0sub\0\
-             \x01c1\0\0100 110\0date1\0Bob <b@x>\0\n\
+             \x01{c1}\0\0100 110\0date1\0Bob <b@x>\0\n\
              :000000 100644 {z} {a} A\0dir/with space\0\
              :000000 100644 {z} {a} A\0\nnewline first\0"
         );
@@ -1304,15 +1357,25 @@ mod tests {
         })
         .unwrap();
         assert_eq!(listing.commits.len(), 2);
-        assert_eq!(listing.commits[0].first_parent.as_deref(), Some("c1"));
+        assert_eq!(listing.commits[0].first_parent, key(&c1));
         assert_eq!(listing.commits[1].first_parent, None);
-        assert_eq!(listing.commits[1].author, "Bob <b@x>");
+        assert_eq!(
+            listing.authors[listing.commits[1].author as usize],
+            "Bob <b@x>"
+        );
         assert_eq!(
             (listing.commits[0].time, listing.commits[0].committed),
             (200, 210)
         );
         let names: Vec<_> = requested.iter().map(|(_, id)| id.to_string()).collect();
         assert_eq!(names, vec![b.clone(), a.clone()], "each blob once");
+        assert_eq!((listing.blob_id(0), listing.blob_id(1)), (&*b, &*a));
+        assert_eq!(listing.blob_index(&a.to_uppercase()), Some(1));
+        assert_eq!(listing.blob_index(&"c".repeat(40)), None);
+        // SHA-256 repositories: 64 hex characters, keyed by the first 40.
+        assert_eq!(key(&"ab".repeat(32)), Some([0xab; 20]));
+        assert_eq!(key("c1"), None);
+        assert_eq!(key(&"g".repeat(40)), None);
         assert_eq!(listing.entries.len(), 5);
         assert!(listing.path_ids.contains_key(b"\nnewline first".as_slice()));
         assert_eq!(listing.submodules.len(), 1);
