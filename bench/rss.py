@@ -112,7 +112,9 @@ def measure(cmd, stdout=subprocess.DEVNULL, cwd=None, env=None, interval=0.02):
         for p in pids:
             c = cpu_s(p)
             if c is not None:
-                name = seen_cpu.get(p, (None, 0))[0] or label(p, proc.pid)
+                # Labelled again each time: a child's command line is its
+                # parent's until it executes git.
+                name = label(p, proc.pid) or seen_cpu.get(p, (None, 0))[0]
                 seen_cpu[p] = (name, c)
         time.sleep(interval)
     wall = time.perf_counter() - start
