@@ -655,7 +655,7 @@ impl Engine {
                                 );
                                 identity_done = true;
                             }
-                        } else if crate::judge::classify::is_recognised_token(u) {
+                        } else if crate::model::kind::is_recognised_token(u) {
                             // `ghp_...:`: the token is the secret.
                             emit(
                                 &mut self.out,

@@ -6,4 +6,4 @@
 
 pub mod classify;
 pub mod fix;
-pub mod snippet;
+pub(crate) mod snippet;

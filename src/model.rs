@@ -6,7 +6,7 @@
 
 pub mod finding;
 pub mod kind;
-pub mod path;
+pub(crate) mod path;
 pub mod rule;
 pub mod snippet;
 pub mod span;

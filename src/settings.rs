@@ -18,7 +18,7 @@ use clap::ValueEnum;
 use serde::Deserialize;
 
 pub use crate::input::exclude::Excludes;
-pub use crate::model::path::absolute;
+pub(crate) use crate::model::path::absolute;
 pub use crate::suppress::allow::AllowEntry;
 
 /// The config file's name, looked for at the repository root.

@@ -18,7 +18,7 @@ const AFTER: usize = 40;
 /// unless `reveal`; so is any other base64 run shown beside it, and
 /// `secret` wherever it stands on the line (a token written in the
 /// username slot is the secret, while `span` is the other field).
-pub fn window(
+pub(crate) fn window(
     file: &[u8],
     idx: &LineIndex<'_>,
     span: Range<usize>,

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 /// `path` made absolute against `cwd`, with `.` and `..` resolved without
 /// touching the file system.
-pub fn absolute(path: &Path, cwd: &Path) -> PathBuf {
+pub(crate) fn absolute(path: &Path, cwd: &Path) -> PathBuf {
     use std::path::Component;
     let joined = if path.is_absolute() {
         path.to_path_buf()
