@@ -357,7 +357,10 @@ impl Listing {
     /// The id of blob `b`, as hex.
     fn blob_id(&self, b: u32) -> &str {
         let start = b as usize * self.id_len;
-        &self.blob_hex[start..start + self.id_len]
+        // Ids are ASCII hex.
+        self.blob_hex
+            .get(start..start + self.id_len)
+            .unwrap_or_default()
     }
 
     /// The index of the blob with this id, if listed.
@@ -376,7 +379,7 @@ type Key = [u8; 20];
 
 fn key(hex: &str) -> Option<Key> {
     let hex = hex.as_bytes();
-    if hex.len() < 40 || hex.len() % 2 != 0 || !hex.iter().all(u8::is_ascii_hexdigit) {
+    if hex.len() < 40 || !hex.len().is_multiple_of(2) || !hex.iter().all(u8::is_ascii_hexdigit) {
         return None;
     }
     let digit = |c: u8| match c {
