@@ -12,7 +12,7 @@
 //! copies (about 1.8 CPU-seconds on both sides), but it maps whole pack
 //! files, so reading every blob of a 288 MB pack makes all of it resident
 //! (peak memory is a target here: git's pack windows and delta cache are
-//! bounded below, and the whole scan peaks under 200 MB of PSS), it
+//! bounded below, and the whole scan peaks about 200 MB of PSS), it
 //! decodes with the same zlib, and it adds hundreds of crates and minutes
 //! of build on this project's 2-core builders; git also reads every
 //! repository format git writes (packs, loose objects, multi-pack indexes,
@@ -28,11 +28,11 @@
 //!    its first parent's tree, so the listing reaches every blob reachable
 //!    from `<revs>` (`--all`: all refs, which includes tags, remotes and
 //!    the stash, plus `HEAD` and older stash entries).
-//! 2. Each blob is requested once, the first time it appears, from a
-//!    `git cat-file --batch` (one per three scanner threads), chosen by
-//!    path so that the versions of a file, which git stores as delta
-//!    chains, meet in one process's delta cache. The scan runs while `git
-//!    log` is still listing.
+//! 2. Each blob is requested once, the first time it appears, from one of
+//!    two `git cat-file --batch` (one per three scanner threads on larger
+//!    machines), chosen by path so that the versions of a file, which git
+//!    stores as delta chains, meet in one process's delta cache. The scan
+//!    runs while `git log` is still listing.
 //! 3. The blobs that hold credentials are read again and placed at every
 //!    path they had: one finding per credential per path, attributed to
 //!    the earliest commit that introduced it there, with the number of
@@ -184,29 +184,37 @@ fn object_exists(repo: &Path, id: &str) -> bool {
 /// packs are (git maps up to 8 GiB of pack by default).
 fn git_objects(dir: &Path, cache: DeltaCache) -> Command {
     let mut c = git(dir);
+    let mib = match cache {
+        DeltaCache::Blobs { readers } => (BLOB_DELTA_CACHE_MIB / readers.max(1)).max(16),
+        DeltaCache::Trees => 8,
+    };
     c.args([
         "-c",
         "core.packedGitWindowSize=16m",
         "-c",
         "core.packedGitLimit=64m",
         "-c",
-        match cache {
-            DeltaCache::Blobs => "core.deltaBaseCacheLimit=48m",
-            DeltaCache::Trees => "core.deltaBaseCacheLimit=8m",
-        },
+        &format!("core.deltaBaseCacheLimit={mib}m"),
     ]);
     c
 }
 
 /// How much inflated delta bases a git process keeps (git's default is
-/// 96 MiB). Measured on docker/cli: inflating every blob once costs 3.3
-/// CPU-seconds with 48 MiB, 3.5 with 32 and 4.1 with 16; `git log --raw`
-/// costs the same with 8 MiB as with 48 and then holds 22 MiB instead of 65.
+/// 96 MiB). Measured on docker/cli: inflating every blob once in one
+/// process costs 3.3 CPU-seconds with 48 MiB, 3.5 with 32 and 4.1 with 16;
+/// `git log --raw` costs the same with 8 MiB as with 48 and then holds 22
+/// MiB instead of 65.
 #[derive(Clone, Copy)]
 enum DeltaCache {
-    Blobs,
+    /// A blob reader, one of `readers` sharing [`BLOB_DELTA_CACHE_MIB`].
+    Blobs {
+        readers: usize,
+    },
     Trees,
 }
+
+/// The delta cache the blob readers of one scan share.
+const BLOB_DELTA_CACHE_MIB: usize = 48;
 
 /// The repository a history scan reads.
 struct Repo {
@@ -499,16 +507,20 @@ pub fn scan(
         cache: Vec::new(),
     };
     let scanned = Scanned::default();
-    // One `git cat-file` per three scanner threads: one inflates blobs
-    // faster than two threads scan them (docker/cli: 3.3 CPU-seconds
-    // against about 5 for the scan), and each more costs memory (its
-    // delta cache) and CPU (docker/cli: 3.7 CPU-seconds in two processes
-    // against 3.3 in one, as each meets only half of the delta chains).
+    // Two `git cat-file` processes (one per three scanner threads on
+    // larger machines), sharing a 48 MiB delta cache: with one, the
+    // scanners of 2 cores waited for it, the scan took 8.2-8.7 s on
+    // docker/cli against 7.3-7.8 s with two (same CPU time, 12.5-13.5 s;
+    // process tree peak PSS 150-155 MB against 191-200 MB). Each reader
+    // costs memory (its pack windows and delta cache), hence no more.
     // The scanner threads are fed through a channel, so git never waits
     // for a scan. Each path's versions go to one reader, so a delta chain
     // (versions of one file, mostly) is inflated in one process's delta
     // cache rather than in all of them.
-    let readers = threads.max(1).div_ceil(3);
+    let readers = match threads.max(1) {
+        1 => 1,
+        n => n.div_ceil(3).max(2),
+    };
     let listing = std::thread::scope(|s| -> Result<Listing, HistoryError> {
         let mut txs = Vec::with_capacity(readers);
         let (btx, brx) = bounded::<ReadBlob>(threads.max(1) * 2);
@@ -519,7 +531,7 @@ pub fn scan(
             let btx = btx.clone();
             let scanned = &scanned;
             let dir = &repo.dir;
-            handles.push(s.spawn(move || read_blobs(dir, rx, btx, settings, scanned)));
+            handles.push(s.spawn(move || read_blobs(dir, readers, rx, btx, settings, scanned)));
         }
         drop(btx);
         for _ in 0..threads.max(1) {
@@ -788,6 +800,7 @@ fn trim_newlines(t: &[u8]) -> &[u8] {
 /// blobs go to the scanner threads through `blobs`.
 fn read_blobs(
     dir: &Path,
+    readers: usize,
     rx: crossbeam_channel::Receiver<Vec<(u32, Box<str>)>>,
     blobs: crossbeam_channel::Sender<ReadBlob>,
     settings: &Settings,
@@ -801,7 +814,7 @@ fn read_blobs(
     let Ok(first) = rx.recv() else {
         return;
     };
-    let (mut cat, stdin) = match CatFile::spawn(git_objects(dir, DeltaCache::Blobs)) {
+    let (mut cat, stdin) = match CatFile::spawn(git_objects(dir, DeltaCache::Blobs { readers })) {
         Ok(c) => c,
         Err(e) => {
             fail(format!("cannot run git cat-file: {e}"));
@@ -1094,7 +1107,7 @@ impl ReadAgain {
         blobs: Vec<u32>,
         settings: &Settings,
     ) -> Result<ReadAgain, HistoryError> {
-        let (cat, stdin) = CatFile::spawn(git_objects(&repo.dir, DeltaCache::Blobs))
+        let (cat, stdin) = CatFile::spawn(git_objects(&repo.dir, DeltaCache::Blobs { readers: 1 }))
             .map_err(|e| HistoryError(format!("cannot run git cat-file: {e}")))?;
         let ids: Vec<(u32, Box<str>)> = blobs
             .iter()
