@@ -82,12 +82,7 @@ pub fn walk(paths: &[&Path], walk: &WalkOptions, settings: &Settings, sink: &Sin
         let is_dir = std::fs::metadata(p).is_ok_and(|m| m.is_dir());
         if !is_dir {
             let display = walk.display(p);
-            if walk
-                .excludes
-                .as_ref()
-                .is_some_and(|x| x.is_excluded(p, false))
-            {
-                sink.excluded.fetch_add(1, Ordering::Relaxed);
+            if excluded(p, false, walk, sink) {
                 continue;
             }
             super::guarded(&display, sink, || scan_named(p, &display, settings, sink));
@@ -274,12 +269,7 @@ fn scan_listed(path: &Path, walk: &WalkOptions, settings: &Settings, sink: &Sink
             Ok(file) => {
                 if let Ok(meta) = file.metadata() {
                     if meta.is_file() {
-                        if walk
-                            .excludes
-                            .as_ref()
-                            .is_some_and(|x| x.is_excluded(path, false))
-                        {
-                            sink.excluded.fetch_add(1, Ordering::Relaxed);
+                        if excluded(path, false, walk, sink) {
                             return;
                         }
                         let display = walk.display(path);
@@ -296,12 +286,7 @@ fn scan_listed(path: &Path, walk: &WalkOptions, settings: &Settings, sink: &Sink
         return;
     };
     let is_dir = meta.is_dir();
-    if walk
-        .excludes
-        .as_ref()
-        .is_some_and(|x| x.is_excluded(path, is_dir))
-    {
-        sink.excluded.fetch_add(1, Ordering::Relaxed);
+    if excluded(path, is_dir, walk, sink) {
         return;
     }
     let display = walk.display(path);
@@ -318,6 +303,18 @@ fn scan_listed(path: &Path, walk: &WalkOptions, settings: &Settings, sink: &Sink
     } else {
         sink.note(&display, "skipped: not a regular file");
     }
+}
+
+/// Whether `.credscan.toml` excludes `path`; an excluded path is counted.
+fn excluded(path: &Path, is_dir: bool, walk: &WalkOptions, sink: &Sink) -> bool {
+    let out = walk
+        .excludes
+        .as_ref()
+        .is_some_and(|x| x.is_excluded(path, is_dir));
+    if out {
+        sink.excluded.fetch_add(1, Ordering::Relaxed);
+    }
+    out
 }
 
 /// Reads a PATH named on the command line that is not a directory: a
