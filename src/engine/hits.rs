@@ -155,7 +155,22 @@ impl Hits {
     /// Whether the literal `word` occurs (`false` for a word that is not a
     /// literal of the pass).
     pub fn seen(&self, word: &str) -> bool {
-        id(word).is_some_and(|i| self.seen & (1 << i) != 0)
+        self.any(Hits::mask(&[word]))
+    }
+
+    /// The bit set of `words` among the literals of the pass (a word that
+    /// is not one of them has no bit), for [`Hits::any`]: computed once,
+    /// where a gate is tested on every file.
+    pub fn mask(words: &[&str]) -> u128 {
+        words
+            .iter()
+            .filter_map(|w| id(w))
+            .fold(0, |m, i| m | (1 << i))
+    }
+
+    /// Whether one of the literals in `mask` ([`Hits::mask`]) occurs.
+    pub fn any(&self, mask: u128) -> bool {
+        self.seen & mask != 0
     }
 
     /// The offsets of `words` (literals of the pass), sorted; at one offset
@@ -275,15 +290,59 @@ mod tests {
         assert!(h.positions(&["oras"]).is_empty());
     }
 
+    /// The plan worked out one literal at a time.
+    fn slow_plan(text: &[u8]) -> Plan {
+        let find = |lits: Vec<Vec<u8>>| -> Vec<usize> {
+            let mut at: Vec<usize> = lits
+                .iter()
+                .flat_map(|l| memchr::memmem::find_iter(text, l))
+                .collect();
+            at.sort_unstable();
+            at.dedup();
+            at
+        };
+        if !find(prefilter::encoded_literals()).is_empty() {
+            return Plan::Full;
+        }
+        let hits = find(prefilter::word_literals());
+        if hits.is_empty() {
+            return Plan::Skip;
+        }
+        if hits.len() > text.len() / 256 + 16 {
+            return Plan::Anchored;
+        }
+        let quoted_auth = find(vec![
+            b"\"auth".to_vec(),
+            b"\"Auth".to_vec(),
+            b"\"AUTH".to_vec(),
+        ])
+        .into_iter()
+        .map(|q| q + 1)
+        .collect();
+        Plan::Keys(Keys { hits, quoted_auth })
+    }
+
     #[test]
-    fn plans_match_the_prefilter() {
+    fn plans_match_a_search_per_literal() {
+        let config = r#"{"auths":{"r.example.test":{"auth":"x"}}}"#;
+        let encoded = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, config);
+        let dense = "registry docker auth ".repeat(40);
         for text in [
-            &b"nothing here"[..],
-            b"{\"auths\":{\"r.example.test\":{\"auth\":\"x\"}}}",
-            b"REGISTRY_AUTH=abc docker login",
-            b"password: only a text form word",
+            "nothing here",
+            config,
+            &encoded,
+            "REGISTRY_AUTH=abc docker login \"Auth\": AUTH",
+            "password: only a text form word",
+            "x-registry-auths credocker",
+            &dense,
         ] {
-            assert_eq!(Hits::find(text).plan(text), prefilter::plan(text));
+            let text = text.as_bytes();
+            assert_eq!(
+                Hits::find(text).plan(text),
+                slow_plan(text),
+                "{}",
+                String::from_utf8_lossy(text)
+            );
         }
     }
 

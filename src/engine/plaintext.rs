@@ -12,6 +12,8 @@
 //! A YAML file is parsed, and HCL blocks are read, once per file, and only
 //! when a gate literal of a form needing them is a key there.
 
+use std::sync::OnceLock;
+
 use crate::forms::{Candidate, Check, Form, FORMS};
 use crate::model::finding::{RawFinding, Secret};
 use crate::model::rule::Rule;
@@ -25,6 +27,13 @@ fn text_forms() -> impl Iterator<Item = &'static Form> {
         .iter()
         .copied()
         .filter(|f| !matches!(f.check, Check::Layered))
+}
+
+/// The forms run here, each with the bit set of its gate literals among
+/// the literal pass's ([`Hits::mask`]), computed once per process.
+fn gated_forms() -> &'static [(&'static Form, u128)] {
+    static G: OnceLock<Vec<(&'static Form, u128)>> = OnceLock::new();
+    G.get_or_init(|| text_forms().map(|f| (f, Hits::mask(f.gate))).collect())
 }
 
 /// Whether one of the form's gate literals occurs as a key: followed,
@@ -67,8 +76,8 @@ pub fn scan(text: &[u8], hits: &Hits, out: &mut Vec<RawFinding>) {
         keyed_memo.push((form.gate, sep, k));
         k
     };
-    for form in text_forms() {
-        if !form.gate.iter().any(|w| hits.seen(w)) {
+    for &(form, gate) in gated_forms() {
+        if !hits.any(gate) {
             continue;
         }
         match form.check {
