@@ -1,7 +1,8 @@
-//! A file-level prefilter: two multi-literal searches that tell how much of
-//! the scan a text needs. Most files in a repository cannot hold a
-//! credential, and skipping work on them is what lets credscan run near the
-//! speed of reading.
+//! A file-level prefilter: what the literals tell about how much of the
+//! scan a text needs. Most files in a repository cannot hold a credential,
+//! and skipping work on them is what lets credscan run near the speed of
+//! reading. The literals defined here are searched by the engine's one
+//! literal pass (`engine::hits`), which also makes the [`Plan`].
 //!
 //! Every form the scanner reports needs one of:
 //! - a keyword in clear ([`words`], in three cases): a structured docker
@@ -26,8 +27,7 @@
 
 use std::sync::OnceLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
-
+use super::hits::Hits;
 use crate::forms::{Check, FORMS};
 
 /// How many times a docker config JSON may be base64-encoded, with no
@@ -166,69 +166,10 @@ pub enum Plan {
     Full,
 }
 
-/// SIMD (Teddy) searchers: one for keywords and encoded fragments
-/// together, so most files take a single pass, and one for the fragments
-/// alone, to finish a file once enough keywords were seen.
-struct Searchers {
-    all: AhoCorasick,
-    /// Patterns of `all` from this index on are encoded fragments.
-    encoded_from: usize,
-    encoded: AhoCorasick,
-}
-
-fn searchers() -> &'static Searchers {
-    static S: OnceLock<Searchers> = OnceLock::new();
-    S.get_or_init(|| {
-        let build = |pats: Vec<Vec<u8>>| {
-            AhoCorasickBuilder::new()
-                .match_kind(MatchKind::LeftmostFirst)
-                .build(pats)
-                .expect("static literals")
-        };
-        let words = word_literals();
-        debug_assert_eq!(
-            &words[..3],
-            &[b"auth".to_vec(), b"Auth".to_vec(), b"AUTH".to_vec()]
-        );
-        Searchers {
-            encoded_from: words.len(),
-            all: build(literals()),
-            encoded: build(encoded_literals()),
-        }
-    })
-}
-
-/// Decides how to scan `text`.
+/// Decides how to scan `text`: the plan of the engine's one literal pass
+/// ([`Hits::plan`]), which finds the keywords and the encoded fragments.
 pub fn plan(text: &[u8]) -> Plan {
-    let s = searchers();
-    // Visiting keywords costs per keyword; past one per 256 bytes, finding
-    // all runs (a SIMD pass) is cheaper.
-    let cap = text.len() / 256 + 16;
-    let mut keys = Keys::default();
-    for m in s.all.find_iter(text) {
-        let p = m.pattern().as_usize();
-        if p >= s.encoded_from {
-            return Plan::Full;
-        }
-        if keys.hits.len() == cap {
-            return if s.encoded.is_match(&text[m.start()..]) {
-                Plan::Full
-            } else {
-                Plan::Anchored
-            };
-        }
-        let at = m.start();
-        // Patterns 0..3 are `auth`, `Auth`, `AUTH`.
-        if p < 3 && at > 0 && text[at - 1] == b'"' {
-            keys.quoted_auth.push(at);
-        }
-        keys.hits.push(at);
-    }
-    if keys.hits.is_empty() {
-        Plan::Skip
-    } else {
-        Plan::Keys(keys)
-    }
+    Hits::find(text).plan(text)
 }
 
 /// Whether `text` may hold a credential; `false` means the full scan would
