@@ -33,11 +33,15 @@
 //!    machines), chosen by path so that the versions of a file, which git
 //!    stores as delta chains, meet in one process's delta cache. The scan
 //!    runs while `git log` is still listing.
-//! 3. The blobs that hold credentials are read again and placed at every
-//!    path they had: one finding per credential per path, attributed to
-//!    the earliest commit that introduced it there, with the number of
-//!    commits whose tree holds it at that path, the number of paths that
-//!    held it, and whether `HEAD` still does.
+//! 3. A blob's raw findings are placed (lines, columns, inline markers,
+//!    fingerprints) by the scanner thread that found them, at the path the
+//!    blob was requested for, while its content is at hand. When the
+//!    listing is complete, they are grouped: one finding per credential
+//!    per path, attributed to the earliest commit that introduced it
+//!    there, with the number of commits whose tree holds it at that path,
+//!    the number of paths that held it, and whether `HEAD` still does.
+//!    Only blobs that also appeared at other paths are read again, to be
+//!    placed there (34 of 1,424 blobs with raw findings on docker/cli).
 //!
 //! Missing objects (a partial clone) are counted and noted, never fetched
 //! (`GIT_NO_LAZY_FETCH`). A shallow clone whose boundary the scan reaches
@@ -188,11 +192,16 @@ fn git_objects(dir: &Path, cache: DeltaCache) -> Command {
         DeltaCache::Blobs { readers } => (BLOB_DELTA_CACHE_MIB / readers.max(1)).max(16),
         DeltaCache::Trees => 8,
     };
+    // Small windows: git log reads trees from all over the packs, and with
+    // 16 MiB windows under a 64 MiB limit it unmapped and mapped them
+    // again and again (docker/cli: 0.35 CPU-seconds of page faults in
+    // `git log` alone, 0.09 with 1 MiB windows under 32 MiB; `git
+    // cat-file` 0.29 and 0.21).
     c.args([
         "-c",
-        "core.packedGitWindowSize=16m",
+        "core.packedGitWindowSize=1m",
         "-c",
-        "core.packedGitLimit=64m",
+        "core.packedGitLimit=32m",
         "-c",
         &format!("core.deltaBaseCacheLimit={mib}m"),
     ]);
@@ -426,14 +435,38 @@ impl Excluded<'_> {
     }
 }
 
-/// A blob read for scanning: its index and id, and its content.
-type ReadBlob = ((u32, Box<str>), Vec<u8>);
+/// A blob to read and scan: its index and id, and the path it is scanned
+/// at (the first one the listing gave it that is not excluded), as an
+/// index and as displayed.
+struct Want {
+    blob: u32,
+    id: Box<str>,
+    path: u32,
+    display: Box<str>,
+}
 
-/// Blobs with raw findings, and the findings. Their content is read again
-/// to place them: keeping it would hold every blob with a raw finding in
-/// memory until the end (234 MB of 1,424 blobs on docker/cli, most of them
-/// found nothing once placed).
-type Found = HashMap<u32, Vec<RawFinding>>;
+/// A blob read for scanning, and its content.
+type ReadBlob = (Want, Vec<u8>);
+
+/// A blob with raw findings, placed (see [`locate_noting`]) where it was
+/// scanned while its content was at hand. Placing them needs the content;
+/// keeping it would hold every blob with a raw finding in memory until the
+/// end (234 MB of 1,424 blobs on docker/cli), and reading them all again
+/// at the end took a serial 0.6 s there. Only the blobs that also appear at
+/// other paths are read again, to place them there.
+struct Located {
+    /// The path the blob was scanned at.
+    path: u32,
+    /// Its findings placed at `path`.
+    findings: Vec<Finding>,
+    /// Fingerprints (at `path`) of the findings inline markers suppressed.
+    inline: Vec<String>,
+    /// The raw findings, for other paths.
+    raw: Vec<RawFinding>,
+}
+
+/// Blobs with raw findings.
+type Found = HashMap<u32, Located>;
 
 /// What the blob readers produced.
 #[derive(Default)]
@@ -526,7 +559,7 @@ pub fn scan(
         let (btx, brx) = bounded::<ReadBlob>(threads.max(1) * 2);
         let mut handles = Vec::new();
         for _ in 0..readers {
-            let (tx, rx) = bounded::<Vec<(u32, Box<str>)>>(4);
+            let (tx, rx) = bounded::<Vec<Want>>(4);
             txs.push(tx);
             let btx = btx.clone();
             let scanned = &scanned;
@@ -538,15 +571,16 @@ pub fn scan(
             let brx = brx.clone();
             let scanned = &scanned;
             handles.push(s.spawn(move || {
-                for (blob, bytes) in brx {
-                    let name = format!("blob {}", short(&blob.1));
+                for (want, bytes) in brx {
+                    let name = format!("blob {}", short(&want.id));
                     guarded(&name, sink, || {
-                        if let Some((_, raw)) = scan_counted(&bytes, sink) {
+                        if let Some((text, raw)) = scan_counted(&bytes, sink) {
+                            let located = locate_scanned(&want, &text, raw, settings);
                             scanned
                                 .found
                                 .lock()
                                 .unwrap_or_else(|e| e.into_inner())
-                                .insert(blob.0, raw);
+                                .insert(want.blob, located);
                         }
                     });
                 }
@@ -580,7 +614,7 @@ pub fn scan(
         .into_inner()
         .unwrap_or_else(|e| e.into_inner());
     if !found.is_empty() {
-        let findings = attribute(&repo, &listing, &found, &mut excluded, settings, sink)?;
+        let findings = attribute(&repo, &listing, found, &mut excluded, settings, sink)?;
         sink.add_findings(findings);
     }
     Ok(repo.top)
@@ -593,7 +627,7 @@ fn list(
     revs: &[String],
     readers: usize,
     excluded: &mut Excluded<'_>,
-    mut request: impl FnMut(usize, Vec<(u32, Box<str>)>),
+    mut request: impl FnMut(usize, Vec<Want>),
 ) -> Result<Listing, HistoryError> {
     let mut cmd = git_objects(&repo.dir, DeltaCache::Trees);
     cmd.args([
@@ -679,12 +713,12 @@ fn parse_log(
     listing: &mut Listing,
     readers: usize,
     excluded: &mut Excluded<'_>,
-    request: &mut impl FnMut(usize, Vec<(u32, Box<str>)>),
+    request: &mut impl FnMut(usize, Vec<Want>),
 ) -> std::io::Result<()> {
     let mut tok = Vec::new();
     let bad = |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, what.to_string());
     let readers = readers.max(1);
-    let mut chunks: Vec<Vec<(u32, Box<str>)>> = vec![Vec::with_capacity(CHUNK); readers];
+    let mut chunks: Vec<Vec<Want>> = (0..readers).map(|_| Vec::with_capacity(CHUNK)).collect();
     let mut commit = NONE;
     while next(&mut r, &mut tok)? {
         let t = trim_newlines(&tok);
@@ -765,7 +799,12 @@ fn parse_log(
             listing.first_path.insert(blob, path);
             let reader = path as usize % readers;
             let chunk = &mut chunks[reader];
-            chunk.push((blob, id.into()));
+            chunk.push(Want {
+                blob,
+                id: id.into(),
+                path,
+                display: listing.display(path).into(),
+            });
             if chunk.len() == CHUNK {
                 request(reader, std::mem::replace(chunk, Vec::with_capacity(CHUNK)));
             }
@@ -801,7 +840,7 @@ fn trim_newlines(t: &[u8]) -> &[u8] {
 fn read_blobs(
     dir: &Path,
     readers: usize,
-    rx: crossbeam_channel::Receiver<Vec<(u32, Box<str>)>>,
+    rx: crossbeam_channel::Receiver<Vec<Want>>,
     blobs: crossbeam_channel::Sender<ReadBlob>,
     settings: &Settings,
     scanned: &Scanned,
@@ -822,13 +861,13 @@ fn read_blobs(
             return;
         }
     };
-    let (wtx, wrx) = bounded::<Vec<(u32, Box<str>)>>(4);
+    let (wtx, wrx) = bounded::<Vec<Want>>(4);
     std::thread::scope(|s| {
         s.spawn(move || {
             let mut stdin = BufWriter::new(stdin);
             let mut broken = false;
             for chunk in std::iter::once(first).chain(rx) {
-                let ids: Vec<Box<str>> = chunk.iter().map(|(_, id)| id.clone()).collect();
+                let ids: Vec<Box<str>> = chunk.iter().map(|w| w.id.clone()).collect();
                 // The reader learns what to expect before git answers.
                 let _ = wtx.send(chunk);
                 if broken {
@@ -845,17 +884,17 @@ fn read_blobs(
             if failed {
                 continue;
             }
-            for (blob, id) in chunk {
-                match cat.read(&id, settings.max_file_size) {
+            for want in chunk {
+                match cat.read(&want.id, settings.max_file_size) {
                     Ok(Blob::Bytes(bytes)) => {
                         // Scanners never stop receiving while readers run.
-                        let _ = blobs.send(((blob, id), bytes));
+                        let _ = blobs.send((want, bytes));
                     }
                     Ok(Blob::TooLarge(size)) => scanned
                         .too_large
                         .lock()
                         .unwrap_or_else(|e| e.into_inner())
-                        .push((blob, size)),
+                        .push((want.blob, size)),
                     Ok(Blob::Missing(_)) => {
                         scanned.missing.fetch_add(1, Ordering::Relaxed);
                     }
@@ -952,6 +991,31 @@ pub fn short(id: &str) -> &str {
     id.get(..12).unwrap_or(id)
 }
 
+/// Places a scanned blob's raw findings at the path it was scanned at.
+fn locate_scanned(want: &Want, text: &[u8], raw: Vec<RawFinding>, settings: &Settings) -> Located {
+    let mut inline = Vec::new();
+    let findings = locate_noting(
+        &want.display,
+        text,
+        Base::default(),
+        raw.clone(),
+        settings,
+        &mut |r: &RawFinding| {
+            inline.push(crate::model::finding::fingerprint(
+                r.rule,
+                &want.display,
+                &r.secret,
+            ))
+        },
+    );
+    Located {
+        path: want.path,
+        findings,
+        inline,
+        raw,
+    }
+}
+
 /// One finding per credential per path, and what it is attributed to.
 struct Group {
     finding: Finding,
@@ -968,7 +1032,7 @@ struct Group {
 fn attribute(
     repo: &Repo,
     listing: &Listing,
-    found: &Found,
+    mut found: Found,
     excluded: &mut Excluded<'_>,
     settings: &Settings,
     sink: &Sink,
@@ -1000,52 +1064,69 @@ fn attribute(
         .filter(|&((_, p), _)| !excluded.check(listing, p))
         .collect();
     places.sort_unstable();
-    let mut wanted: Vec<u32> = places.iter().map(|&((b, _), _)| b).collect();
-    wanted.dedup();
-    let mut texts = ReadAgain::start(repo, listing, wanted, settings)?;
-    for ((b, p), c) in places {
-        let bytes = texts.get(b)?;
-        let raw = &found[&b];
-        let path = listing.display(p);
-        let mut note = |r: &RawFinding| {
-            inline.insert(crate::model::finding::fingerprint(r.rule, &path, &r.secret));
-        };
-        for f in locate_noting(
-            &path,
-            bytes,
-            Base::default(),
-            raw.clone(),
-            settings,
-            &mut note,
-        ) {
-            let r = rank(c);
-            match groups.get_mut(&f.fingerprint) {
-                Some(g) => {
-                    g.blobs.insert(b);
-                    if (r, f.byte_start) < (g.rank, g.finding.byte_start) {
-                        g.rank = r;
-                        g.commit = c;
-                        g.blob = b;
-                        g.finding = f;
-                    }
-                }
-                None => {
-                    groups.insert(
-                        f.fingerprint.clone(),
-                        Group {
-                            rank: r,
-                            commit: c,
-                            path: p,
-                            blob: b,
-                            blobs: HashSet::from([b]),
-                            finding: f,
-                        },
-                    );
+    let mut place = |f: Finding, c: u32, p: u32, b: u32| {
+        let r = rank(c);
+        match groups.get_mut(&f.fingerprint) {
+            Some(g) => {
+                g.blobs.insert(b);
+                if (r, f.byte_start) < (g.rank, g.finding.byte_start) {
+                    g.rank = r;
+                    g.commit = c;
+                    g.blob = b;
+                    g.finding = f;
                 }
             }
+            None => {
+                groups.insert(
+                    f.fingerprint.clone(),
+                    Group {
+                        rank: r,
+                        commit: c,
+                        path: p,
+                        blob: b,
+                        blobs: HashSet::from([b]),
+                        finding: f,
+                    },
+                );
+            }
+        }
+    };
+    // Each blob at the path it was scanned at was placed then; the places
+    // left need its content again.
+    let mut again = Vec::new();
+    for ((b, p), c) in places {
+        let Some(located) = found.get_mut(&b).filter(|l| l.path == p) else {
+            again.push(((b, p), c));
+            continue;
+        };
+        inline.extend(located.inline.drain(..));
+        for f in std::mem::take(&mut located.findings) {
+            place(f, c, p, b);
         }
     }
-    texts.finish()?;
+    if !again.is_empty() {
+        let mut wanted: Vec<u32> = again.iter().map(|&((b, _), _)| b).collect();
+        wanted.dedup();
+        let mut texts = ReadAgain::start(repo, listing, wanted, settings)?;
+        for ((b, p), c) in again {
+            let bytes = texts.get(b)?;
+            let path = listing.display(p);
+            let mut note = |r: &RawFinding| {
+                inline.insert(crate::model::finding::fingerprint(r.rule, &path, &r.secret));
+            };
+            for f in locate_noting(
+                &path,
+                bytes,
+                Base::default(),
+                found[&b].raw.clone(),
+                settings,
+                &mut note,
+            ) {
+                place(f, c, p, b);
+            }
+        }
+        texts.finish()?;
+    }
     sink.suppressed_inline(inline.len());
     if groups.is_empty() {
         return Ok(Vec::new());
@@ -1089,8 +1170,9 @@ fn attribute(
     Ok(out)
 }
 
-/// The blobs with raw findings, read again (in the order asked) from one
-/// `git cat-file --batch` to place their findings, one at a time.
+/// Blobs with raw findings that also appeared at paths other than the one
+/// they were scanned at, read again (in the order asked) from one
+/// `git cat-file --batch` to place their findings there, one at a time.
 struct ReadAgain {
     cat: CatFile,
     writer: Option<std::thread::JoinHandle<()>>,
@@ -1383,8 +1465,11 @@ mod tests {
             (listing.commits[0].time, listing.commits[0].committed),
             (200, 210)
         );
-        let names: Vec<_> = requested.iter().map(|(_, id)| id.to_string()).collect();
+        let names: Vec<_> = requested.iter().map(|w| w.id.to_string()).collect();
         assert_eq!(names, vec![b.clone(), a.clone()], "each blob once");
+        // Each is scanned at the first path it appeared at.
+        let at: Vec<_> = requested.iter().map(|w| &*w.display).collect();
+        assert_eq!(at, vec!["dir/with space", "dir/with space"]);
         assert_eq!((listing.blob_id(0), listing.blob_id(1)), (&*b, &*a));
         assert_eq!(listing.blob_index(&a.to_uppercase()), Some(1));
         assert_eq!(listing.blob_index(&"c".repeat(40)), None);
