@@ -22,6 +22,8 @@ use std::sync::OnceLock;
 
 use aho_corasick::packed;
 
+mod finder;
+
 use super::prefilter::{self, Keys, Plan};
 #[cfg(doc)]
 use crate::forms::Form;
@@ -32,6 +34,9 @@ struct Table {
     /// Longest first, so that among literals starting at one offset the
     /// longest is the match (the others are its prefixes).
     lits: Vec<Vec<u8>>,
+    /// The literals, then the encodings of `"auth`, in one SIMD pass
+    /// (x86_64 with AVX2); elsewhere the two packed searchers below.
+    fast: finder::Finder,
     words: packed::Searcher,
     encoded: packed::Searcher,
     /// For each literal, the `(offset, literal)` of every other literal
@@ -92,7 +97,10 @@ fn table() -> &'static Table {
                 .build()
                 .expect("few literals")
         };
+        let mut both = lits.clone();
+        both.extend(prefilter::encoded_literals());
         Table {
+            fast: finder::Finder::new(&both),
             words: build(&lits),
             encoded: build(&prefilter::encoded_literals()),
             lits,
@@ -120,20 +128,42 @@ pub struct Hits {
 impl Hits {
     /// Searches `text`.
     pub fn find(text: &[u8]) -> Hits {
+        Hits::find_with(text, table().fast.is_fast())
+    }
+
+    /// Searches `text` with the SIMD pass (`fast`) or with aho-corasick's
+    /// searchers, which report matches that do not overlap (the table's
+    /// `inner` and `straddle` lists give the others).
+    fn find_with(text: &[u8], fast: bool) -> Hits {
         let t = table();
         let mut at: Vec<u64> = Vec::new();
-        let mut push = |pos: usize, lit: usize| at.push(((pos as u64) << 8) | lit as u64);
-        for m in t.words.find_iter(text) {
-            let (p, i) = (m.start(), m.pattern().as_usize());
-            push(p, i);
-            for &(o, j) in &t.inner[i] {
-                push(p + o, j);
-            }
-            for &(o, j) in &t.straddle[i] {
-                if text[p + o..].starts_with(&t.lits[j]) {
+        let encoded;
+        if fast {
+            let words = t.lits.len();
+            let mut enc = false;
+            t.fast.find_all(text, &mut |pos, lit| {
+                if lit < words {
+                    at.push(((pos as u64) << 8) | lit as u64);
+                } else {
+                    enc = true;
+                }
+            });
+            encoded = enc;
+        } else {
+            let mut push = |pos: usize, lit: usize| at.push(((pos as u64) << 8) | lit as u64);
+            for m in t.words.find_iter(text) {
+                let (p, i) = (m.start(), m.pattern().as_usize());
+                push(p, i);
+                for &(o, j) in &t.inner[i] {
                     push(p + o, j);
                 }
+                for &(o, j) in &t.straddle[i] {
+                    if text[p + o..].starts_with(&t.lits[j]) {
+                        push(p + o, j);
+                    }
+                }
             }
+            encoded = t.encoded.find(text).is_some();
         }
         at.sort_unstable();
         at.dedup();
@@ -145,7 +175,7 @@ impl Hits {
             layered += usize::from(t.layered[i]);
         }
         Hits {
-            encoded: t.encoded.find(text).is_some(),
+            encoded,
             at,
             seen,
             layered,
@@ -360,6 +390,29 @@ mod tests {
                 }
             }
             proptest::prop_assert_eq!(Hits::find(&text).at, slow(&text));
+        }
+
+        /// The SIMD pass and aho-corasick's searchers (the path of CPUs
+        /// without AVX2) find the same, the encoded `"auth` included.
+        #[test]
+        fn both_searches_agree(parts in proptest::collection::vec(0usize..100, 0..120)) {
+            let t = table();
+            let encoded = prefilter::encoded_literals();
+            let filler: [&[u8]; 8] = [b" ", b"\n", b"\"", b"-", b"x", b"d", b"s", b"="];
+            let mut text = Vec::new();
+            for p in parts {
+                if p < t.lits.len() {
+                    text.extend_from_slice(&t.lits[p]);
+                } else if p < 90 && p - t.lits.len() < encoded.len() && p % 7 == 0 {
+                    text.extend_from_slice(&encoded[p - t.lits.len()]);
+                } else {
+                    text.extend_from_slice(filler[p % filler.len()]);
+                }
+            }
+            let slow_path = Hits::find_with(&text, false);
+            let fast_path = Hits::find_with(&text, t.fast.is_fast());
+            proptest::prop_assert_eq!(&fast_path.at, &slow_path.at);
+            proptest::prop_assert_eq!(fast_path.encoded, slow_path.encoded);
         }
     }
 }

@@ -97,10 +97,11 @@ fn scan(text: &[u8], at: &[(usize, &'static str)], out: &mut Vec<Candidate>) {
         // `--password` and `--set` are read on any program (a registry
         // signal decides); the other triggers need a known program.
         let any_program = matches!(word, "-password" | "--set");
-        if any_program
-            || programs()
-                .find_iter(line)
-                .any(|p| is_word(line, p.start(), p.end()))
+        if carries_secret(line)
+            && (any_program
+                || programs()
+                    .find_iter(line)
+                    .any(|p| is_word(line, p.start(), p.end())))
         {
             let start = after_comment_marker(text, start, end);
             let (tokens, _) = shell::tokenize(text, None, start, end);
@@ -110,6 +111,18 @@ fn scan(text: &[u8], at: &[(usize, &'static str)], out: &mut Vec<Candidate>) {
             break;
         }
     }
+}
+
+/// Whether a logical line can give a command's secret: every option that
+/// carries one has `-p` (`-p`, `--password`, `--password-stdin`,
+/// `--pass`, `--docker-password`), `-u` (`ctr -u`/`--user`), `creds`,
+/// `token` (`--identity-token`) or `--set` in it. Lines without (a Go
+/// `func login(` beside a `docker` import) are not tokenized.
+fn carries_secret(line: &[u8]) -> bool {
+    memchr::memchr_iter(b'-', line).any(|i| matches!(line.get(i + 1), Some(b'p' | b'u')))
+        || memchr::memmem::find(line, b"creds").is_some()
+        || memchr::memmem::find(line, b"token").is_some()
+        || memchr::memmem::find(line, b"--set").is_some()
 }
 
 /// Past a comment marker that starts the line (`#`, `##`): commands that
