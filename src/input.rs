@@ -16,7 +16,8 @@ use std::sync::Mutex;
 
 use crate::engine as scan;
 use crate::judge::{classify, fix, snippet};
-use crate::model::finding::{fingerprint, Finding, RawFinding};
+use crate::model::finding::{fingerprint, Finding, RawFinding, Secret};
+use crate::model::rule::Rule;
 use crate::model::span::LineIndex;
 use crate::report::{Notice, Snippet, Stats};
 use crate::suppress;
@@ -308,6 +309,30 @@ pub fn locate_noting(
     raw: Vec<RawFinding>,
     settings: &Settings,
     suppressed: &mut dyn FnMut(&RawFinding),
+) -> Vec<Finding> {
+    locate_fingerprinted(
+        path,
+        text,
+        base,
+        raw,
+        settings,
+        suppressed,
+        &mut fingerprint,
+    )
+}
+
+/// [`locate_noting`] taking its fingerprints from `fingerprint` (called
+/// as [`fingerprint`] is), for a caller that sees the same credential at
+/// the same path many times, such as git history (the default scheme is
+/// deliberately slow).
+pub fn locate_fingerprinted(
+    path: &str,
+    text: &[u8],
+    base: Base,
+    raw: Vec<RawFinding>,
+    settings: &Settings,
+    suppressed: &mut dyn FnMut(&RawFinding),
+    fingerprint: &mut dyn FnMut(Rule, &str, &Secret) -> String,
 ) -> Vec<Finding> {
     let idx = LineIndex::new(text);
     let shift = |p: crate::model::span::Position| crate::model::span::Position {

@@ -58,9 +58,10 @@ use crossbeam_channel::bounded;
 
 use super::catfile::{Blob, CatFile};
 use super::staged::{git, path_from_bytes};
-use super::{guarded, locate_noting, scan_counted, scanned_text, Base, Settings, Sink};
+use super::{guarded, locate_fingerprinted, scan_counted, scanned_text, Base, Settings, Sink};
 use crate::input::exclude::Excludes;
-use crate::model::finding::{Finding, Origin, RawFinding};
+use crate::model::finding::{fingerprint, Finding, Origin, RawFinding, Secret};
+use crate::model::rule::Rule;
 
 /// Why the history could not be read.
 #[derive(Debug, thiserror::Error)]
@@ -559,7 +560,11 @@ pub fn scan(
         let (btx, brx) = bounded::<ReadBlob>(threads.max(1) * 2);
         let mut handles = Vec::new();
         for _ in 0..readers {
-            let (tx, rx) = bounded::<Vec<Want>>(4);
+            // Room for 4,096 blobs per reader (about 600 KB): each path
+            // has one reader, so a reader slowed by a long run of deltas
+            // (versions of one large file) would otherwise stop the
+            // listing, and with it the other reader, until it caught up.
+            let (tx, rx) = bounded::<Vec<Want>>(64);
             txs.push(tx);
             let btx = btx.clone();
             let scanned = &scanned;
@@ -571,11 +576,13 @@ pub fn scan(
             let brx = brx.clone();
             let scanned = &scanned;
             handles.push(s.spawn(move || {
+                let mut fingerprints = Fingerprints::default();
                 for (want, bytes) in brx {
                     let name = format!("blob {}", short(&want.id));
                     guarded(&name, sink, || {
                         if let Some((text, raw)) = scan_counted(&bytes, sink) {
-                            let located = locate_scanned(&want, &text, raw, settings);
+                            let located =
+                                locate_scanned(&want, &text, raw, settings, &mut fingerprints);
                             scanned
                                 .found
                                 .lock()
@@ -991,22 +998,39 @@ pub fn short(id: &str) -> &str {
     id.get(..12).unwrap_or(id)
 }
 
+/// Fingerprints already derived, by rule, path and secret. The versions
+/// of a file carry the same credential at the same path, and the default
+/// fingerprint scheme is slow on purpose (PBKDF2): on docker/cli, deriving
+/// each again took 0.2 CPU-seconds.
+#[derive(Default)]
+struct Fingerprints(HashMap<String, String>);
+
+impl Fingerprints {
+    fn get(&mut self, rule: Rule, path: &str, secret: &Secret) -> String {
+        let key = format!("{}\0{path}\0{}", rule.id(), secret.expose());
+        self.0
+            .entry(key)
+            .or_insert_with(|| fingerprint(rule, path, secret))
+            .clone()
+    }
+}
+
 /// Places a scanned blob's raw findings at the path it was scanned at.
-fn locate_scanned(want: &Want, text: &[u8], raw: Vec<RawFinding>, settings: &Settings) -> Located {
+fn locate_scanned(
+    want: &Want,
+    text: &[u8],
+    raw: Vec<RawFinding>,
+    settings: &Settings,
+    fingerprints: &mut Fingerprints,
+) -> Located {
     let mut inline = Vec::new();
-    let findings = locate_noting(
+    let findings = locate_memo(
         &want.display,
         text,
-        Base::default(),
         raw.clone(),
         settings,
-        &mut |r: &RawFinding| {
-            inline.push(crate::model::finding::fingerprint(
-                r.rule,
-                &want.display,
-                &r.secret,
-            ))
-        },
+        fingerprints,
+        &mut inline,
     );
     Located {
         path: want.path,
@@ -1014,6 +1038,30 @@ fn locate_scanned(want: &Want, text: &[u8], raw: Vec<RawFinding>, settings: &Set
         inline,
         raw,
     }
+}
+
+/// Places raw findings at `path`, with fingerprints from `fingerprints`;
+/// the fingerprints of those inline markers suppressed go to `inline`.
+fn locate_memo(
+    path: &str,
+    text: &[u8],
+    raw: Vec<RawFinding>,
+    settings: &Settings,
+    fingerprints: &mut Fingerprints,
+    inline: &mut Vec<String>,
+) -> Vec<Finding> {
+    let fingerprints = std::cell::RefCell::new(fingerprints);
+    locate_fingerprinted(
+        path,
+        text,
+        Base::default(),
+        raw,
+        settings,
+        &mut |r: &RawFinding| {
+            inline.push(fingerprints.borrow_mut().get(r.rule, path, &r.secret));
+        },
+        &mut |rule, path, secret| fingerprints.borrow_mut().get(rule, path, secret),
+    )
 }
 
 /// One finding per credential per path, and what it is attributed to.
@@ -1108,22 +1156,23 @@ fn attribute(
         let mut wanted: Vec<u32> = again.iter().map(|&((b, _), _)| b).collect();
         wanted.dedup();
         let mut texts = ReadAgain::start(repo, listing, wanted, settings)?;
+        let mut fingerprints = Fingerprints::default();
+        let mut suppressed = Vec::new();
         for ((b, p), c) in again {
             let bytes = texts.get(b)?;
             let path = listing.display(p);
-            let mut note = |r: &RawFinding| {
-                inline.insert(crate::model::finding::fingerprint(r.rule, &path, &r.secret));
-            };
-            for f in locate_noting(
+            let raw = found[&b].raw.clone();
+            for f in locate_memo(
                 &path,
                 bytes,
-                Base::default(),
-                found[&b].raw.clone(),
+                raw,
                 settings,
-                &mut note,
+                &mut fingerprints,
+                &mut suppressed,
             ) {
                 place(f, c, p, b);
             }
+            inline.extend(suppressed.drain(..));
         }
         texts.finish()?;
     }
