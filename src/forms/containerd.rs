@@ -16,36 +16,45 @@ pub(crate) const FORM: Form = Form {
     title: "containerd registry auth",
     // Its tables are `...registry.configs."h".auth` or `...registry.auths."h"`.
     gate: &["configs", "auths"],
-    check: Check::Text(containerd),
+    check: Check::AtGate(containerd),
     hint: None,
     doc: "containerd `config.toml` `…registry.configs.\"<host>\".auth` (and the old `registry.auths`) with `password`, `auth` or `identitytoken`.",
 };
 
-/// containerd `config.toml` registry auth tables.
-fn containerd(text: &[u8], out: &mut Vec<Candidate>) {
-    let mut table: Option<String> = None;
-    let mut fields: Vec<(String, String, std::ops::Range<usize>)> = Vec::new();
-    let mut pos = 0;
-    loop {
-        let end = memchr::memchr(b'\n', &text[pos..]).map_or(text.len(), |i| pos + i);
-        let trimmed = text[pos..end].trim_ascii();
-        if trimmed.starts_with(b"[") {
-            if let Some(host) = table.take() {
-                containerd_table(&host, &fields, out);
+/// containerd `config.toml` registry auth tables: each line holding a gate
+/// word (`at`) that is an auth table header, and its fields up to the
+/// next table header. Other lines are not read.
+fn containerd(text: &[u8], at: &[(usize, &'static str)], out: &mut Vec<Candidate>) {
+    let line_end = |pos: usize| memchr::memchr(b'\n', &text[pos..]).map_or(text.len(), |i| pos + i);
+    // Where the last table read ended: gate words before it are inside it.
+    let mut done = 0;
+    for &(p, _) in at {
+        if p < done {
+            continue;
+        }
+        let start = memchr::memrchr(b'\n', &text[..p]).map_or(0, |i| i + 1);
+        let end = line_end(p);
+        done = end;
+        let header = text[start..end].trim_ascii();
+        if !header.starts_with(b"[") {
+            continue;
+        }
+        let Some(host) = auth_table_host(header) else {
+            continue;
+        };
+        let mut fields: Vec<(String, String, std::ops::Range<usize>)> = Vec::new();
+        let mut pos = end + 1;
+        while pos < text.len() {
+            let end = line_end(pos);
+            if text[pos..end].trim_ascii().starts_with(b"[") {
+                break;
             }
-            fields.clear();
-            table = auth_table_host(trimmed);
-        } else if table.is_some() {
             if let Some(f) = toml_field(text, pos, end) {
                 fields.push(f);
             }
+            done = end;
+            pos = end + 1;
         }
-        if end >= text.len() {
-            break;
-        }
-        pos = end + 1;
-    }
-    if let Some(host) = table {
         containerd_table(&host, &fields, out);
     }
 }

@@ -262,15 +262,29 @@ pub(crate) fn scan(text: &[u8], at: &[(usize, &'static str)], out: &mut Vec<Cand
                 .then(|| value.split_once(':'))
                 .flatten();
             let quoted = span.start > 0 && matches!(text[span.start - 1], b'"' | b'\'');
+            // Blanks belong to a quoted value (`"correct horse battery
+            // staple 42"`); phrases describing a secret are still rejected.
+            let plausible = |user: Option<&str>, secret: &str| {
+                if quoted && secret.contains(' ') {
+                    crate::forms::placeholder::literal_command_credential(user, secret)
+                } else {
+                    crate::forms::placeholder::plausible_secret(secret)
+                }
+            };
+            // The value's own tests come before the registry hint's: the
+            // hints are searched as far as the last position asked about.
             let (user, secret, at) = match pair_value {
                 Some((user, secret)) => {
-                    if !near_hint(span.start) {
+                    if !plausible(Some(user), secret) || !near_hint(span.start) {
                         continue;
                     }
                     (Some(user), secret, span.start + user.len() + 1)
                 }
                 None => {
-                    if !is_secret_key(p) {
+                    if !is_secret_key(p)
+                        || (!quoted && code_variable(value))
+                        || !plausible(None, value)
+                    {
                         continue;
                     }
                     if !env_named(&p.key)
@@ -279,22 +293,9 @@ pub(crate) fn scan(text: &[u8], at: &[(usize, &'static str)], out: &mut Vec<Cand
                     {
                         continue;
                     }
-                    if !quoted && code_variable(value) {
-                        continue;
-                    }
                     (None, value.as_str(), span.start)
                 }
             };
-            // Blanks belong to a quoted value (`"correct horse battery
-            // staple 42"`); phrases describing a secret are still rejected.
-            let plausible = if quoted && secret.contains(' ') {
-                crate::forms::placeholder::literal_command_credential(user, secret)
-            } else {
-                crate::forms::placeholder::plausible_secret(secret)
-            };
-            if !plausible {
-                continue;
-            }
             // Only now index the lines around the candidate.
             let lines = match window.take() {
                 Some(w) if w.covers(span.start) => w,
