@@ -173,6 +173,8 @@ def tools(args, repo, venv_bin):
     t = {
         "credscan": [args.credscan, "--history", "-q", "--format", "json", repo],
     }
+    if args.baseline:
+        t["credscan-baseline"] = [args.baseline, "--history", "-q", "--format", "json", repo]
     king = os.path.join(venv_bin, "kingfisher")
     if os.path.exists(king):
         t["kingfisher"] = [king, "scan", repo, "--git-history", "full", "--no-validate",
@@ -197,10 +199,14 @@ def main():
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--tools", default="credscan,kingfisher,betterleaks")
     ap.add_argument("--credscan", default=os.path.join(ROOT, "target/release/credscan"))
+    ap.add_argument("--baseline", metavar="BIN",
+                    help="another credscan build, timed as credscan-baseline in the same rounds")
     ap.add_argument("--venv", default=os.path.join(ROOT, "target/bench-venv"))
     ap.add_argument("--json", metavar="FILE")
     args = ap.parse_args()
     args.tools = args.tools.split(",")
+    if args.baseline:
+        args.tools.append("credscan-baseline")
     if args.generate:
         t0 = time.time()
         generate(args.generate, args.commits, args.files, args.seed)
@@ -287,7 +293,7 @@ def main():
                   + f"; time in object decoding (git cat-file, inflating and piping blobs): "
                   f"{cat / c['cpu_s']:.0%} of CPU; at this CPU cost 2 idle cores would give "
                   f"{mb / (c['cpu_s'] / 2):.0f} MB/s")
-            for peer in ("kingfisher", "betterleaks"):
+            for peer in ("credscan-baseline", "kingfisher", "betterleaks"):
                 if peer in summary:
                     p = summary[peer]
                     print(f"credscan vs {peer}: {p['wall_s'] / c['wall_s']:.2f}x faster (wall), "
