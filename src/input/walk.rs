@@ -86,10 +86,8 @@ pub fn walk(paths: &[&Path], walk: &WalkOptions, settings: &Settings, sink: &Sin
                 continue;
             }
             super::guarded(&display, sink, || scan_named(p, &display, settings, sink));
-        } else if walk.no_ignore || !in_git_work_tree(p) {
+        } else if walk.no_ignore || !git_walk(p, false, walk, settings, sink) {
             dirs.push(p);
-        } else {
-            git_walk(p, walk, settings, sink);
         }
     }
     if !dirs.is_empty() {
@@ -137,7 +135,20 @@ const BATCH: usize = 32;
 /// Scans a directory of a git work tree: tracked files and untracked
 /// files that are not ignored, in parallel; directories listed (submodules,
 /// nested repositories) are scanned the same way.
-fn git_walk(dir: &Path, walk: &WalkOptions, settings: &Settings, sink: &Sink) {
+///
+/// git is asked for the list straight away rather than first whether
+/// `dir` is in a work tree (a process fewer before the scan starts). When
+/// it lists nothing and fails, `false` says `dir` is not in a work tree
+/// after all (unless `in_repo`: a nested repository), and the caller walks
+/// it; a work tree git could not list is walked here, with a note.
+fn git_walk(
+    dir: &Path,
+    in_repo: bool,
+    walk: &WalkOptions,
+    settings: &Settings,
+    sink: &Sink,
+) -> bool {
+    let not_a_work_tree = || !in_repo && !in_git_work_tree(dir);
     // git's list is read as it is printed, so the scan starts with the
     // first path instead of after the whole listing.
     let child = std::process::Command::new("git")
@@ -156,10 +167,15 @@ fn git_walk(dir: &Path, walk: &WalkOptions, settings: &Settings, sink: &Sink) {
         .spawn();
     let mut child = match child {
         Ok(c) => c,
-        Err(e) => return list_failed(dir, &e.to_string(), walk, settings, sink),
+        Err(_) if not_a_work_tree() => return false,
+        Err(e) => {
+            list_failed(dir, &e.to_string(), walk, settings, sink);
+            return true;
+        }
     };
     let Some(stdout) = child.stdout.take() else {
-        return list_failed(dir, "no output", walk, settings, sink);
+        list_failed(dir, "no output", walk, settings, sink);
+        return true;
     };
     // Paths go to the scanning threads in batches: one message per path
     // woke a thread per file (thousands of context switches per run). The
@@ -228,6 +244,7 @@ fn git_walk(dir: &Path, walk: &WalkOptions, settings: &Settings, sink: &Sink) {
     }
     match child.wait() {
         Ok(st) if st.success() => {}
+        _ if listed == 0 && not_a_work_tree() => return false,
         // Not listable after all (nothing was listed): walk it.
         _ if listed == 0 => list_failed(dir, err.trim(), walk, settings, sink),
         _ => sink.error(
@@ -235,6 +252,7 @@ fn git_walk(dir: &Path, walk: &WalkOptions, settings: &Settings, sink: &Sink) {
             format!("git ls-files stopped after {listed} paths ({})", err.trim()),
         ),
     }
+    true
 }
 
 /// `git ls-files` could not list `dir`: it is walked instead, with a note.
@@ -292,7 +310,7 @@ fn scan_listed(path: &Path, walk: &WalkOptions, settings: &Settings, sink: &Sink
     let display = walk.display(path);
     if is_dir {
         if path.join(".git").exists() {
-            git_walk(path, walk, settings, sink);
+            git_walk(path, true, walk, settings, sink);
         } else {
             tree_walk(&[path], walk, settings, sink);
         }
