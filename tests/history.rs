@@ -597,6 +597,38 @@ fn excludes_allow_entries_and_inline_markers_apply_to_history() {
 }
 
 #[test]
+fn blob_first_listed_at_an_excluded_path_is_placed_at_its_other_paths() {
+    let dir = repo();
+    let root = dir.path();
+    write(&root.join(".credscan.toml"), "exclude = [\"aaa/\"]\n");
+    // One blob at two paths of one commit: git lists aaa/ (excluded) first.
+    write(&root.join("aaa/config.json"), &leak(PASS_A));
+    write(&root.join("zzz/config.json"), &leak(PASS_A));
+    let first = commit(root, "leak at aaa and zzz");
+    // The same blob at a third path, later.
+    write(&root.join("mmm/config.json"), &leak(PASS_A));
+    let copied = commit(root, "copy to mmm");
+
+    let (code, findings, err) = history(root, "--history");
+    assert_eq!(code, 1, "{err}");
+    let paths: Vec<&str> = findings
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(findings.len(), 2, "{paths:?}");
+    let z = at(&findings, "zzz/config.json");
+    let m = at(&findings, "mmm/config.json");
+    assert_eq!((z.len(), m.len()), (1, 1), "{paths:?}");
+    assert_eq!(z[0]["history"]["commit"], first.as_str());
+    assert_eq!(m[0]["history"]["commit"], copied.as_str());
+    for f in [z[0], m[0]] {
+        assert_eq!(f["history"]["paths"], 2, "aaa/ is excluded");
+        assert_eq!(f["history"]["in_head"], true);
+        assert_eq!(f["line"], z[0]["line"], "the same place in one blob");
+    }
+}
+
+#[test]
 fn baseline_from_a_history_scan_suppresses_it_and_a_new_leak_still_fails() {
     let dir = repo();
     let root = dir.path();
