@@ -58,7 +58,7 @@ use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Mutex;
+use std::sync::{Condvar, Mutex};
 
 use crossbeam_channel::bounded;
 
@@ -477,6 +477,67 @@ struct Located {
 /// Blobs with raw findings.
 type Found = HashMap<u32, Located>;
 
+/// Bytes of blobs read and not yet scanned, at most (unless one blob is
+/// larger): blobs go up to `--max-file-size`.
+const BLOBS_IN_FLIGHT: u64 = 32 << 20;
+
+/// The bytes of blobs read and not yet scanned: readers wait for room,
+/// scanners give it back when done with a blob.
+struct Budget {
+    state: Mutex<BudgetState>,
+    freed: Condvar,
+    limit: u64,
+}
+
+#[derive(Default)]
+struct BudgetState {
+    used: u64,
+    /// Readers waiting for room.
+    waiting: usize,
+}
+
+impl Budget {
+    fn new(limit: u64) -> Budget {
+        Budget {
+            state: Mutex::default(),
+            freed: Condvar::new(),
+            limit,
+        }
+    }
+
+    /// Takes `n` bytes, waiting while others are in flight and `n` does
+    /// not fit beside them.
+    fn take(&self, n: u64) {
+        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        while s.used > 0 && s.used + n > self.limit {
+            s.waiting += 1;
+            s = self.freed.wait(s).unwrap_or_else(|e| e.into_inner());
+            s.waiting -= 1;
+        }
+        s.used += n;
+    }
+
+    fn give(&self, n: u64) {
+        let mut s = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        s.used = s.used.saturating_sub(n);
+        let wake = s.waiting > 0;
+        drop(s);
+        if wake {
+            self.freed.notify_all();
+        }
+    }
+}
+
+/// Bytes of the [`Budget`] a scanner holds, given back when dropped (also
+/// if the scan panicked).
+struct Taken<'a>(&'a Budget, u64);
+
+impl Drop for Taken<'_> {
+    fn drop(&mut self) {
+        self.0.give(self.1);
+    }
+}
+
 /// What the blob readers produced.
 #[derive(Default)]
 struct Scanned {
@@ -563,9 +624,17 @@ pub fn scan(
         1 => 1,
         n => n.div_ceil(3).max(2),
     };
+    let budget = Budget::new(BLOBS_IN_FLIGHT);
     let listing = std::thread::scope(|s| -> Result<Listing, HistoryError> {
         let mut txs = Vec::with_capacity(readers);
-        let (btx, brx) = bounded::<ReadBlob>(threads.max(1) * 2);
+        // Up to 8 blobs per scanner thread waiting, and at most
+        // BLOBS_IN_FLIGHT bytes read and not scanned yet: with 2 per
+        // thread, the readers stopped whenever the scanners met a larger
+        // blob, and the scanners waited again after it (docker/cli: 107k
+        // context switches and 10.4-10.6 CPU-s, against 50-59k and
+        // 10.2-10.3 with 8, the same peak memory).
+        let (btx, brx) = bounded::<ReadBlob>(threads.max(1) * 8);
+        let budget = &budget;
         let mut handles = Vec::new();
         for _ in 0..readers {
             // Room for 4,096 blobs per reader (about 600 KB): each path
@@ -577,7 +646,9 @@ pub fn scan(
             let btx = btx.clone();
             let scanned = &scanned;
             let dir = &repo.dir;
-            handles.push(s.spawn(move || read_blobs(dir, readers, rx, btx, settings, scanned)));
+            handles.push(
+                s.spawn(move || read_blobs(dir, readers, rx, btx, budget, settings, scanned)),
+            );
         }
         drop(btx);
         for _ in 0..threads.max(1) {
@@ -586,6 +657,7 @@ pub fn scan(
             handles.push(s.spawn(move || {
                 let mut fingerprints = Fingerprints::default();
                 for (want, bytes) in brx {
+                    let _taken = Taken(budget, bytes.len() as u64);
                     let name = format!("blob {}", short(&want.id));
                     guarded(&name, sink, || {
                         if let Some((text, raw)) = scan_counted(&bytes, sink) {
@@ -871,6 +943,7 @@ fn read_blobs(
     readers: usize,
     rx: crossbeam_channel::Receiver<Vec<Want>>,
     blobs: crossbeam_channel::Sender<ReadBlob>,
+    budget: &Budget,
     settings: &Settings,
     scanned: &Scanned,
 ) {
@@ -916,6 +989,7 @@ fn read_blobs(
             for want in chunk {
                 match cat.read(&want.id, settings.max_file_size) {
                     Ok(Blob::Bytes(bytes)) => {
+                        budget.take(bytes.len() as u64);
                         // Scanners never stop receiving while readers run.
                         let _ = blobs.send((want, bytes));
                     }
@@ -1516,6 +1590,29 @@ mod tests {
             pre_push_revisions(env(&[]), Some(&lines), here).unwrap(),
             Some(vec![a.clone(), "--not".into(), "--remotes".into()])
         );
+    }
+
+    #[test]
+    fn blob_budget_waits_for_room_but_lets_a_larger_blob_through_alone() {
+        use std::time::Duration;
+        let budget = Budget::new(10);
+        // Larger than the limit, nothing else in flight: taken at once.
+        budget.take(25);
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                budget.take(5);
+                let _ = tx.send(());
+            });
+            assert!(
+                rx.recv_timeout(Duration::from_millis(100)).is_err(),
+                "waits while 25 bytes are in flight"
+            );
+            drop(Taken(&budget, 25));
+            rx.recv_timeout(Duration::from_secs(10))
+                .expect("room once the large blob is scanned");
+        });
+        assert_eq!(budget.state.lock().unwrap().used, 5);
     }
 
     #[test]
