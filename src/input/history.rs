@@ -4,11 +4,11 @@
 //!
 //! Like `--staged`, this drives the `git` command line instead of linking
 //! a git library. Measured on docker/cli (60k commits, 131k reachable blobs,
-//! 2.1 GB; 10.3 CPU-seconds in all, 5.3-5.5 s on 2 idle cores): `git
-//! cat-file --batch` takes 3.9 CPU-seconds (3.0 of them inflating the
-//! blobs, zlib and delta resolution, the rest writing them into the pipe);
-//! `git log --raw`, a tree diff per commit, 1.9; reading, parsing and
-//! placing about 1.1; the scan itself the rest. An in-process library (gitoxide)
+//! 2.1 GB; 10.2-10.4 CPU-seconds in all, 5.2-5.3 s on 2 idle cores):
+//! `git cat-file --batch` takes 4.0 CPU-seconds (3.0 of them inflating
+//! the blobs, zlib and delta resolution, the rest writing them into the
+//! pipe); `git log --raw`, a tree diff per commit, 2.0; reading, parsing
+//! and placing about 1.1; the scan itself the rest. An in-process library (gitoxide)
 //! would save the pipe copies (about 1.8 CPU-seconds on both sides), but
 //! it maps whole pack files, so reading every blob of a 288 MB pack makes
 //! all of it resident (peak memory is a target here: git's pack windows
