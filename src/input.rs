@@ -5,6 +5,7 @@
 pub mod catfile;
 pub mod exclude;
 pub mod history;
+pub mod packs;
 pub mod staged;
 pub mod utf16;
 pub mod walk;

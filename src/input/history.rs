@@ -63,6 +63,7 @@ use std::sync::{Condvar, Mutex};
 use crossbeam_channel::bounded;
 
 use super::catfile::{Blob, CatFile};
+use super::packs::{Got, NotHere, Packs};
 use super::staged::{git, path_from_bytes};
 use super::{guarded, locate_fingerprinted, scan_counted, scanned_text, Base, Settings, Sink};
 use crate::input::exclude::Excludes;
@@ -625,6 +626,7 @@ pub fn scan(
         n => n.div_ceil(3).max(2),
     };
     let budget = Budget::new(BLOBS_IN_FLIGHT);
+    let packs = Packs::open(&repo.dir);
     let listing = std::thread::scope(|s| -> Result<Listing, HistoryError> {
         let mut txs = Vec::with_capacity(readers);
         // Up to 8 blobs per scanner thread waiting, and at most
@@ -646,9 +648,10 @@ pub fn scan(
             let btx = btx.clone();
             let scanned = &scanned;
             let dir = &repo.dir;
-            handles.push(
-                s.spawn(move || read_blobs(dir, readers, rx, btx, budget, settings, scanned)),
-            );
+            let packs = packs.as_ref();
+            handles.push(s.spawn(move || {
+                read_blobs(dir, readers, packs, rx, btx, budget, settings, scanned)
+            }));
         }
         drop(btx);
         for _ in 0..threads.max(1) {
@@ -936,11 +939,14 @@ fn trim_newlines(t: &[u8]) -> &[u8] {
     &t[start..]
 }
 
-/// One blob reader: a `git cat-file --batch` fed by a writer thread; the
-/// blobs go to the scanner threads through `blobs`.
+/// One blob reader: reads from the pack files in-process, and asks a `git
+/// cat-file --batch` (started when first needed) for what they do not
+/// give; the blobs go to the scanner threads through `blobs`.
+#[allow(clippy::too_many_arguments)]
 fn read_blobs(
     dir: &Path,
     readers: usize,
+    packs: Option<&Packs>,
     rx: crossbeam_channel::Receiver<Vec<Want>>,
     blobs: crossbeam_channel::Sender<ReadBlob>,
     budget: &Budget,
@@ -951,71 +957,98 @@ fn read_blobs(
         let mut f = scanned.failure.lock().unwrap_or_else(|e| e.into_inner());
         f.get_or_insert(msg);
     };
-    // Started on the first chunk: a small range needs fewer processes.
-    let Ok(first) = rx.recv() else {
-        return;
-    };
-    let (mut cat, stdin) = match CatFile::spawn(git_objects(dir, DeltaCache::Blobs { readers })) {
-        Ok(c) => c,
-        Err(e) => {
-            fail(format!("cannot run git cat-file: {e}"));
-            for _ in rx {} // keep the listing flowing
-            return;
+    let max = settings.max_file_size;
+    let send = |want: Want, got: Got| match got {
+        Got::Bytes(bytes) => {
+            budget.take(bytes.len() as u64);
+            // Scanners never stop receiving while readers run.
+            let _ = blobs.send((want, bytes));
         }
+        Got::TooLarge(size) => scanned
+            .too_large
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push((want.blob, size)),
     };
-    let (wtx, wrx) = bounded::<Vec<Want>>(4);
-    std::thread::scope(|s| {
-        s.spawn(move || {
-            let mut stdin = BufWriter::new(stdin);
-            let mut broken = false;
-            for chunk in std::iter::once(first).chain(rx) {
-                let ids: Vec<Box<str>> = chunk.iter().map(|w| w.id.clone()).collect();
-                // The reader learns what to expect before git answers.
-                let _ = wtx.send(chunk);
-                if broken {
+    let mut reader = packs.map(|p| p.reader((BLOB_DELTA_CACHE_MIB / readers.max(1)) << 20));
+    let mut git: Option<Fallback> = None;
+    let mut failed = false;
+    for chunk in rx {
+        if failed {
+            continue; // keep the listing flowing
+        }
+        let mut rest = Vec::new();
+        for want in chunk {
+            let id = (want.id.len() == 40).then(|| key(&want.id)).flatten();
+            match (reader.as_mut(), id) {
+                (Some(r), Some(id)) => match r.blob(&id, max) {
+                    Ok(got) => send(want, got),
+                    Err(NotHere) => rest.push(want),
+                },
+                _ => rest.push(want),
+            }
+        }
+        if rest.is_empty() {
+            continue;
+        }
+        let cat = match &mut git {
+            Some(cat) => cat,
+            None => match CatFile::spawn(git_objects(dir, DeltaCache::Blobs { readers })) {
+                Ok((cat, stdin)) => git.insert(Fallback {
+                    cat,
+                    stdin: BufWriter::new(stdin),
+                }),
+                Err(e) => {
+                    fail(format!("cannot run git cat-file: {e}"));
+                    failed = true;
                     continue;
                 }
-                for id in ids {
-                    broken |= writeln!(stdin, "{id}").is_err();
-                }
-                broken |= stdin.flush().is_err();
-            }
-        });
-        let mut failed = false;
-        for chunk in wrx {
-            if failed {
-                continue;
-            }
-            for want in chunk {
-                match cat.read(&want.id, settings.max_file_size) {
-                    Ok(Blob::Bytes(bytes)) => {
-                        budget.take(bytes.len() as u64);
-                        // Scanners never stop receiving while readers run.
-                        let _ = blobs.send((want, bytes));
-                    }
-                    Ok(Blob::TooLarge(size)) => scanned
-                        .too_large
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .push((want.blob, size)),
-                    Ok(Blob::Missing(_)) => {
-                        scanned.missing.fetch_add(1, Ordering::Relaxed);
-                    }
-                    Err(e) => {
-                        fail(format!("reading git cat-file: {e}"));
-                        failed = true;
-                        cat.kill();
-                        break;
-                    }
-                }
-            }
+            },
+        };
+        // At most CHUNK ids (a few KiB) are written before the answers
+        // are read: they fit in the pipe, so git never waits for us to
+        // read while we wait for it to read.
+        let mut wrote = true;
+        for want in &rest {
+            wrote &= writeln!(cat.stdin, "{}", want.id).is_ok();
         }
-    });
-    if let Err(e) = cat.finish() {
-        if scanned.failure.lock().map(|f| f.is_none()).unwrap_or(false) {
-            fail(format!("git cat-file: {e}"));
+        wrote &= cat.stdin.flush().is_ok();
+        if !wrote {
+            fail("git cat-file stopped reading".into());
+            failed = true;
+            cat.cat.kill();
+            continue;
+        }
+        for want in rest {
+            match cat.cat.read(&want.id, max) {
+                Ok(Blob::Bytes(bytes)) => send(want, Got::Bytes(bytes)),
+                Ok(Blob::TooLarge(size)) => send(want, Got::TooLarge(size)),
+                Ok(Blob::Missing(_)) => {
+                    scanned.missing.fetch_add(1, Ordering::Relaxed);
+                }
+                Err(e) => {
+                    fail(format!("reading git cat-file: {e}"));
+                    failed = true;
+                    cat.cat.kill();
+                    break;
+                }
+            }
         }
     }
+    if let Some(Fallback { cat, stdin }) = git {
+        drop(stdin);
+        if let Err(e) = cat.finish() {
+            if scanned.failure.lock().map(|f| f.is_none()).unwrap_or(false) {
+                fail(format!("git cat-file: {e}"));
+            }
+        }
+    }
+}
+
+/// The `git cat-file` a blob reader asks for what the packs do not give.
+struct Fallback {
+    cat: CatFile,
+    stdin: BufWriter<std::process::ChildStdin>,
 }
 
 /// Notes for blobs not scanned, submodules and a shallow boundary.

@@ -1,0 +1,596 @@
+//! Reading blobs in-process from a repository's pack files, for history
+//! scans: the same objects `git cat-file --batch` gives, without copying
+//! gigabytes through a pipe and without a process per reader.
+//!
+//! Only what is common is read here: SHA-1 repositories, version 2 pack
+//! indexes and the packs they describe (the repository's own and those of
+//! its `objects/info/alternates`), with whole, `OFS_DELTA` and `REF_DELTA`
+//! entries. Whatever this cannot give (a loose object, an object in no
+//! pack, another index version or object format, a damaged entry) the
+//! caller asks `git cat-file` for: git stays the reference for every
+//! repository format, and the counting of missing objects is its answer.
+//!
+//! Memory stays bounded however large the packs: they are mapped, and the
+//! pages read are dropped from the mapping (`madvise(MADV_DONTNEED)`; they
+//! stay in the page cache) after every [`DROP_AFTER`] bytes inflated from
+//! a pack, and each reader keeps a delta-base cache of a fixed size.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use flate2::{Decompress, FlushDecompress, Status};
+
+/// A SHA-1 object id.
+pub type Id = [u8; 20];
+
+/// Bytes of compressed pack data read from one pack between two drops of
+/// its mapped pages: what the pack can add to resident memory.
+const DROP_AFTER: u64 = 32 << 20;
+
+/// Longest delta chain followed (git writes at most 50 by default, 4095
+/// at most): a longer one is a damaged pack.
+const MAX_CHAIN: usize = 10_000;
+
+/// What one lookup gave.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Got {
+    /// The blob's content.
+    Bytes(Vec<u8>),
+    /// Larger than the limit: its size, the content not inflated.
+    TooLarge(u64),
+}
+
+/// The pack files of a repository.
+pub struct Packs {
+    packs: Vec<Pack>,
+}
+
+struct Pack {
+    idx: Map,
+    data: Map,
+    /// Objects in the pack.
+    count: usize,
+    /// Compressed bytes read since the mapping's pages were last dropped.
+    read: AtomicU64,
+}
+
+impl Packs {
+    /// The packs of the repository git finds from `dir`, or `None` when
+    /// there are none this reader can use (then git reads everything).
+    pub fn open(dir: &Path) -> Option<Packs> {
+        let out = super::staged::git(dir)
+            .args(["rev-parse", "--show-object-format", "--git-path", "objects"])
+            .stderr(std::process::Stdio::null())
+            .output()
+            .ok()?;
+        if !out.status.success() {
+            return None;
+        }
+        let text = String::from_utf8_lossy(&out.stdout);
+        let mut lines = text.lines();
+        if lines.next()? != "sha1" {
+            return None;
+        }
+        let objects = dir.join(lines.next()?);
+        let packs = Packs::in_dirs(&object_dirs(&objects));
+        (!packs.packs.is_empty()).then_some(packs)
+    }
+
+    /// The usable packs in `objects/pack` of each object directory.
+    fn in_dirs(dirs: &[PathBuf]) -> Packs {
+        let mut found = Vec::new();
+        for dir in dirs {
+            let Ok(entries) = std::fs::read_dir(dir.join("pack")) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let path = entry.path();
+                if path.extension().is_some_and(|e| e == "idx") {
+                    let modified = entry.metadata().and_then(|m| m.modified()).ok();
+                    if let Some(pack) = Pack::open(&path) {
+                        found.push((modified, pack));
+                    }
+                }
+            }
+        }
+        // Newest first, as git looks: recent objects are in recent packs.
+        found.sort_by_key(|f| std::cmp::Reverse(f.0));
+        Packs {
+            packs: found.into_iter().map(|(_, p)| p).collect(),
+        }
+    }
+
+    /// A reader with its own delta-base cache of `cache` bytes.
+    pub fn reader(&self, cache: usize) -> Reader<'_> {
+        Reader {
+            packs: self,
+            cache: BaseCache::new(cache),
+            z: Decompress::new(true),
+            chain: Vec::new(),
+        }
+    }
+
+    /// The pack and offset of object `id`.
+    fn find(&self, id: &Id) -> Option<(usize, u64)> {
+        self.packs
+            .iter()
+            .enumerate()
+            .find_map(|(p, pack)| pack.find(id).map(|o| (p, o)))
+    }
+}
+
+/// The object directory and those it borrows from
+/// (`objects/info/alternates`, followed as deep as git does).
+fn object_dirs(objects: &Path) -> Vec<PathBuf> {
+    let mut dirs = vec![objects.to_path_buf()];
+    let mut i = 0;
+    while i < dirs.len() && dirs.len() < 16 {
+        let list = std::fs::read_to_string(dirs[i].join("info/alternates")).unwrap_or_default();
+        for line in list.lines() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') || line.starts_with('"') {
+                continue;
+            }
+            let alt = dirs[i].join(line);
+            if !dirs.contains(&alt) {
+                dirs.push(alt);
+            }
+        }
+        i += 1;
+    }
+    dirs
+}
+
+impl Pack {
+    fn open(idx_path: &Path) -> Option<Pack> {
+        let idx = Map::open(idx_path).ok()?;
+        let data = Map::open(&idx_path.with_extension("pack")).ok()?;
+        let i = idx.bytes();
+        // Version 2: magic, version, 256 cumulative counts, then ids,
+        // CRCs, 4-byte offsets and 8-byte offsets, and two checksums.
+        if i.len() < 8 + 1024 + 40 || i[..8] != [0xff, b't', b'O', b'c', 0, 0, 0, 2] {
+            return None;
+        }
+        let count = be32(i, 8 + 255 * 4) as usize;
+        if i.len() < 8 + 1024 + count * 28 + 40 {
+            return None;
+        }
+        let d = data.bytes();
+        if d.len() < 32
+            || &d[..4] != b"PACK"
+            || !matches!(be32(d, 4), 2 | 3)
+            || be32(d, 8) as usize != count
+        {
+            return None;
+        }
+        Some(Pack {
+            idx,
+            data,
+            count,
+            read: AtomicU64::new(0),
+        })
+    }
+
+    fn find(&self, id: &Id) -> Option<u64> {
+        let i = self.idx.bytes();
+        let first = id[0] as usize;
+        let lo = if first == 0 {
+            0
+        } else {
+            be32(i, 8 + (first - 1) * 4) as usize
+        };
+        let hi = (be32(i, 8 + first * 4) as usize).min(self.count);
+        let ids = 8 + 1024;
+        let (mut lo, mut hi) = (lo.min(hi), hi);
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            match i[ids + mid * 20..ids + mid * 20 + 20].cmp(id) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return self.offset(mid),
+            }
+        }
+        None
+    }
+
+    fn offset(&self, n: usize) -> Option<u64> {
+        let i = self.idx.bytes();
+        let small = 8 + 1024 + self.count * 24;
+        let o = be32(i, small + n * 4);
+        if o & 0x8000_0000 == 0 {
+            return Some(o as u64);
+        }
+        let at = small + self.count * 4 + (o & 0x7fff_ffff) as usize * 8;
+        let b = i.get(at..at + 8)?;
+        Some(u64::from_be_bytes(b.try_into().ok()?))
+    }
+
+    /// Counts `n` more bytes read; drops the mapped pages when enough were.
+    fn touched(&self, n: u64) {
+        if self.read.fetch_add(n, Ordering::Relaxed) + n >= DROP_AFTER {
+            self.read.store(0, Ordering::Relaxed);
+            self.data.drop_pages();
+        }
+    }
+}
+
+fn be32(b: &[u8], at: usize) -> u32 {
+    u32::from_be_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+}
+
+/// Why an object was not read here: the caller asks git instead.
+#[derive(Debug)]
+pub struct NotHere;
+
+/// An entry's header.
+#[derive(Debug, PartialEq, Eq)]
+struct Entry {
+    /// 1 commit, 2 tree, 3 blob, 4 tag, 6 `OFS_DELTA`, 7 `REF_DELTA`.
+    kind: u8,
+    /// Inflated size (of the delta, for a delta).
+    size: u64,
+    /// Where the compressed data starts.
+    data: usize,
+    base: Base,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Base {
+    None,
+    Offset(u64),
+    Id(Id),
+}
+
+/// Parses the entry header at `at` in pack data `d`.
+fn entry(d: &[u8], at: u64) -> Result<Entry, NotHere> {
+    let mut pos = usize::try_from(at).map_err(|_| NotHere)?;
+    let mut byte = || -> Result<u8, NotHere> {
+        let b = *d.get(pos).ok_or(NotHere)?;
+        pos += 1;
+        Ok(b)
+    };
+    let mut c = byte()?;
+    let kind = (c >> 4) & 7;
+    let mut size = (c & 15) as u64;
+    let mut shift = 4;
+    while c & 0x80 != 0 {
+        c = byte()?;
+        if shift > 57 {
+            return Err(NotHere);
+        }
+        size |= ((c & 0x7f) as u64) << shift;
+        shift += 7;
+    }
+    let base = match kind {
+        1..=4 => Base::None,
+        6 => {
+            let mut c = byte()?;
+            let mut back = (c & 0x7f) as u64;
+            while c & 0x80 != 0 {
+                c = byte()?;
+                back = back
+                    .checked_add(1)
+                    .and_then(|b| b.checked_mul(128))
+                    .ok_or(NotHere)?
+                    | (c & 0x7f) as u64;
+            }
+            if back == 0 || back > at {
+                return Err(NotHere);
+            }
+            Base::Offset(at - back)
+        }
+        7 => {
+            let id = d.get(pos..pos + 20).ok_or(NotHere)?;
+            pos += 20;
+            Base::Id(id.try_into().map_err(|_| NotHere)?)
+        }
+        _ => return Err(NotHere),
+    };
+    Ok(Entry {
+        kind,
+        size,
+        data: pos,
+        base,
+    })
+}
+
+/// Reads objects for one thread.
+pub struct Reader<'a> {
+    packs: &'a Packs,
+    cache: BaseCache,
+    z: Decompress,
+    /// Deltas to apply, outermost first (kept to reuse the allocation).
+    chain: Vec<(u64, Vec<u8>)>,
+}
+
+impl Reader<'_> {
+    /// Blob `id`, unless it is larger than `max` bytes. `Err`: ask git.
+    pub fn blob(&mut self, id: &Id, max: u64) -> Result<Got, NotHere> {
+        let (p, at) = self.packs.find(id).ok_or(NotHere)?;
+        let got = self.object(p, at, max);
+        self.chain.clear();
+        got
+    }
+
+    fn object(&mut self, p: usize, at: u64, max: u64) -> Result<Got, NotHere> {
+        let packs = self.packs;
+        let pack = &packs.packs[p];
+        let d = pack.data.bytes();
+        let mut at = at;
+        let (kind, mut data) = loop {
+            if let Some((kind, data)) = self.cache.get(p, at) {
+                break (kind, data);
+            }
+            let e = entry(d, at)?;
+            let outermost = self.chain.is_empty();
+            if outermost && e.kind != 6 && e.kind != 7 && e.size > max {
+                return Ok(Got::TooLarge(e.size));
+            }
+            let bytes = inflate(&mut self.z, pack, &e)?;
+            match e.base {
+                Base::None => break (e.kind, Rc::new(bytes)),
+                Base::Offset(base) => {
+                    self.chain.push((at, bytes));
+                    at = base;
+                }
+                Base::Id(base) => {
+                    self.chain.push((at, bytes));
+                    // A pack on disk holds its REF_DELTA bases (git
+                    // completes thin packs when it stores them).
+                    at = pack.find(&base).ok_or(NotHere)?;
+                }
+            }
+            if outermost {
+                let (_, delta) = &self.chain[0];
+                let (_, size) = delta_sizes(delta)?;
+                if size > max {
+                    return Ok(Got::TooLarge(size));
+                }
+            }
+            if self.chain.len() > MAX_CHAIN {
+                return Err(NotHere);
+            }
+        };
+        // Apply the deltas from the innermost out, keeping each base used.
+        while let Some((delta_at, delta)) = self.chain.pop() {
+            self.cache.put(p, at, kind, &data);
+            data = Rc::new(apply(&data, &delta)?);
+            at = delta_at;
+        }
+        if kind != 3 {
+            return Err(NotHere);
+        }
+        Ok(Got::Bytes(
+            Rc::try_unwrap(data).unwrap_or_else(|shared| shared.to_vec()),
+        ))
+    }
+}
+
+/// Inflates entry `e` of `pack`: exactly `e.size` bytes, or `NotHere`.
+fn inflate(z: &mut Decompress, pack: &Pack, e: &Entry) -> Result<Vec<u8>, NotHere> {
+    let d = pack.data.bytes();
+    let input = d.get(e.data..).ok_or(NotHere)?;
+    let size = usize::try_from(e.size).map_err(|_| NotHere)?;
+    z.reset(true);
+    // One byte more than expected: a longer stream shows as such.
+    let mut out = Vec::with_capacity(size + 1);
+    let status = z
+        .decompress_vec(input, &mut out, FlushDecompress::Finish)
+        .map_err(|_| NotHere)?;
+    // The header, up to 30 bytes, and the compressed data.
+    pack.touched(z.total_in() + 30);
+    if status != Status::StreamEnd || out.len() != size {
+        return Err(NotHere);
+    }
+    Ok(out)
+}
+
+/// A git delta's base and result sizes.
+fn delta_sizes(delta: &[u8]) -> Result<(u64, u64), NotHere> {
+    let mut pos = 0;
+    let base = varint(delta, &mut pos)?;
+    let result = varint(delta, &mut pos)?;
+    Ok((base, result))
+}
+
+fn varint(b: &[u8], pos: &mut usize) -> Result<u64, NotHere> {
+    let mut n = 0u64;
+    let mut shift = 0;
+    loop {
+        let c = *b.get(*pos).ok_or(NotHere)?;
+        *pos += 1;
+        if shift > 63 {
+            return Err(NotHere);
+        }
+        n |= ((c & 0x7f) as u64) << shift;
+        shift += 7;
+        if c & 0x80 == 0 {
+            return Ok(n);
+        }
+    }
+}
+
+/// Applies a git delta (copy and insert instructions) to `base`.
+fn apply(base: &[u8], delta: &[u8]) -> Result<Vec<u8>, NotHere> {
+    let mut pos = 0;
+    let base_size = varint(delta, &mut pos)?;
+    let size = usize::try_from(varint(delta, &mut pos)?).map_err(|_| NotHere)?;
+    if base_size != base.len() as u64 {
+        return Err(NotHere);
+    }
+    let mut out = Vec::with_capacity(size);
+    while pos < delta.len() {
+        let op = delta[pos];
+        pos += 1;
+        if op & 0x80 != 0 {
+            // Copy from the base: offset and size bytes as flagged.
+            let mut field = |bits: u8, bytes: usize| -> Result<usize, NotHere> {
+                let mut v = 0usize;
+                for i in 0..bytes {
+                    if bits & (1 << i) != 0 {
+                        v |= (*delta.get(pos).ok_or(NotHere)? as usize) << (8 * i);
+                        pos += 1;
+                    }
+                }
+                Ok(v)
+            };
+            let offset = field(op, 4)?;
+            let mut len = field(op >> 4, 3)?;
+            if len == 0 {
+                len = 0x10000;
+            }
+            let end = offset.checked_add(len).ok_or(NotHere)?;
+            out.extend_from_slice(base.get(offset..end).ok_or(NotHere)?);
+        } else if op != 0 {
+            let len = op as usize;
+            out.extend_from_slice(delta.get(pos..pos + len).ok_or(NotHere)?);
+            pos += len;
+        } else {
+            return Err(NotHere);
+        }
+        if out.len() > size {
+            return Err(NotHere);
+        }
+    }
+    if out.len() != size {
+        return Err(NotHere);
+    }
+    Ok(out)
+}
+
+type Cached = (u8, Rc<Vec<u8>>, u64);
+
+/// Inflated delta bases by pack and offset, the least recently used
+/// dropped first beyond a size.
+struct BaseCache {
+    limit: usize,
+    bytes: usize,
+    tick: u64,
+    /// By (pack, offset): the object's kind, content and last use.
+    map: HashMap<(usize, u64), Cached>,
+    order: BTreeMap<u64, (usize, u64)>,
+}
+
+impl BaseCache {
+    fn new(limit: usize) -> BaseCache {
+        BaseCache {
+            limit,
+            bytes: 0,
+            tick: 0,
+            map: HashMap::new(),
+            order: BTreeMap::new(),
+        }
+    }
+
+    fn get(&mut self, p: usize, at: u64) -> Option<(u8, Rc<Vec<u8>>)> {
+        let (kind, data, tick) = self.map.get_mut(&(p, at))?;
+        self.order.remove(tick);
+        self.tick += 1;
+        *tick = self.tick;
+        self.order.insert(self.tick, (p, at));
+        Some((*kind, Rc::clone(data)))
+    }
+
+    fn put(&mut self, p: usize, at: u64, kind: u8, data: &Rc<Vec<u8>>) {
+        if data.len() > self.limit / 4 || self.map.contains_key(&(p, at)) {
+            return;
+        }
+        while self.bytes + data.len() > self.limit {
+            let Some((_, key)) = self.order.pop_first() else {
+                break;
+            };
+            if let Some((_, old, _)) = self.map.remove(&key) {
+                self.bytes -= old.len();
+            }
+        }
+        self.tick += 1;
+        self.bytes += data.len();
+        self.map.insert((p, at), (kind, Rc::clone(data), self.tick));
+        self.order.insert(self.tick, (p, at));
+    }
+}
+
+/// A read-only file mapping.
+struct Map {
+    ptr: *const u8,
+    len: usize,
+}
+
+// The mapping is read-only and owned: sharing it between threads is
+// sharing a `&[u8]`.
+unsafe impl Send for Map {}
+unsafe impl Sync for Map {}
+
+#[cfg(unix)]
+impl Map {
+    fn open(path: &Path) -> io::Result<Map> {
+        use std::os::fd::AsRawFd;
+        let file = std::fs::File::open(path)?;
+        let len = usize::try_from(file.metadata()?.len()).map_err(io::Error::other)?;
+        if len == 0 {
+            return Err(io::Error::other("empty file"));
+        }
+        // SAFETY: a private read-only mapping of a whole file; git never
+        // rewrites a pack or an index in place (new ones get new names).
+        let ptr = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                len,
+                libc::PROT_READ,
+                libc::MAP_PRIVATE,
+                file.as_raw_fd(),
+                0,
+            )
+        };
+        if ptr == libc::MAP_FAILED {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(Map {
+            ptr: ptr as *const u8,
+            len,
+        })
+    }
+
+    fn bytes(&self) -> &[u8] {
+        // SAFETY: `ptr` maps `len` readable bytes until `drop`.
+        unsafe { std::slice::from_raw_parts(self.ptr, self.len) }
+    }
+
+    /// Drops the pages read so far from this process's memory. The
+    /// mapping stays valid: pages come back from the file (the page
+    /// cache) when read again, with the same content, as the mapping
+    /// is private and never written.
+    fn drop_pages(&self) {
+        // SAFETY: the range is this mapping; MADV_DONTNEED on a clean
+        // private file mapping only discards pages.
+        unsafe {
+            libc::madvise(self.ptr as *mut libc::c_void, self.len, libc::MADV_DONTNEED);
+        }
+    }
+}
+
+#[cfg(unix)]
+impl Drop for Map {
+    fn drop(&mut self) {
+        // SAFETY: the mapping made in `open`, unmapped once.
+        unsafe {
+            libc::munmap(self.ptr as *mut libc::c_void, self.len);
+        }
+    }
+}
+
+#[cfg(not(unix))]
+impl Map {
+    fn open(_: &Path) -> io::Result<Map> {
+        Err(io::Error::other("pack files are read by git here"))
+    }
+
+    fn bytes(&self) -> &[u8] {
+        &[]
+    }
+
+    fn drop_pages(&self) {}
+}
