@@ -135,24 +135,25 @@ pub fn scan(text: &[u8]) -> Vec<RawFinding> {
 /// U+201E, U+2018, U+2019) made ASCII, and the file offset of each byte
 /// (plus one for the end); `None` when it has none.
 fn ascii_quotes(text: &[u8]) -> Option<(Vec<u8>, Vec<usize>)> {
-    let first = memchr::memmem::find(text, b"\xE2\x80")?;
     let quote = |b: &[u8]| match b {
         [0xE2, 0x80, 0x9C..=0x9E, ..] => Some(b'"'),
         [0xE2, 0x80, 0x98 | 0x99, ..] => Some(b'\''),
         _ => None,
     };
+    // The first quote, past dashes, ellipses and bullets (which share the
+    // first two bytes): a text with none is not copied.
+    let first =
+        memchr::memmem::find_iter(text, b"\xE2\x80").find(|&i| quote(&text[i..]).is_some())?;
     let mut out = Vec::with_capacity(text.len());
     let mut offsets = Vec::with_capacity(text.len() + 1);
     out.extend_from_slice(&text[..first]);
     offsets.extend(0..first);
     let mut i = first;
-    let mut any = false;
     while i < text.len() {
         if let Some(q) = quote(&text[i..]) {
             out.push(q);
             offsets.push(i);
             i += 3;
-            any = true;
         } else {
             out.push(text[i]);
             offsets.push(i);
@@ -160,7 +161,7 @@ fn ascii_quotes(text: &[u8]) -> Option<(Vec<u8>, Vec<usize>)> {
         }
     }
     offsets.push(text.len());
-    any.then_some((out, offsets))
+    Some((out, offsets))
 }
 
 /// Scans without the prefilter, decoding every base64 run: the reference
