@@ -49,6 +49,30 @@ fn keyed_in(text: &[u8], hits: &Hits, form: &Form, sep: u8) -> bool {
     })
 }
 
+/// Where the gate words of every YAML form occur as keys ([`yaml_key_at`]),
+/// ascending: the YAML forms read the nodes keyed there and their
+/// ancestors and children, which [`yaml::Doc::parse_around`] reads.
+fn yaml_keys(text: &[u8], hits: &Hits) -> Vec<usize> {
+    static WORDS: OnceLock<Vec<&'static str>> = OnceLock::new();
+    let words = WORDS.get_or_init(|| {
+        let mut w: Vec<&'static str> = text_forms()
+            .filter(|f| matches!(f.check, Check::Yaml(_)))
+            .flat_map(|f| f.gate.iter().copied())
+            .collect();
+        w.sort_unstable();
+        w.dedup();
+        w
+    });
+    let mut at: Vec<usize> = hits
+        .positions(words)
+        .iter()
+        .filter(|&&(at, w)| yaml_key_at(text, at, at + w.len()))
+        .map(|&(at, _)| at)
+        .collect();
+    at.sort_unstable();
+    at
+}
+
 /// Whether the word at `at..end` can be a whole YAML key as
 /// [`yaml::Doc`] reads one. The YAML forms read nodes whose key *is* a
 /// gate word (`password`, `configs`), so a file where each of them follows
@@ -130,7 +154,9 @@ pub fn scan(text: &[u8], hits: &Hits, out: &mut Vec<RawFinding>) {
             Check::Yaml(check) => {
                 if keyed(form, b':') {
                     check(
-                        doc.get_or_insert_with(|| yaml::Doc::parse(text)),
+                        doc.get_or_insert_with(|| {
+                            yaml::Doc::parse_around(text, &yaml_keys(text, hits))
+                        }),
                         &mut candidates,
                     );
                 }
@@ -303,6 +329,78 @@ mod tests {
                     proptest::prop_assert!(passes, "{:?}", text);
                 }
             }
+        }
+    }
+
+    /// What the YAML forms can read of a document: each node keyed by a
+    /// YAML gate word, every node above it with all their children, and
+    /// everything below a `configs` node, each with its path of keys and
+    /// its value, in document order.
+    fn yaml_view(doc: &yaml::Doc<'_>) -> Vec<String> {
+        let words = ["password", "configs"];
+        let up = |mut i: usize| {
+            let mut chain = vec![i];
+            while let Some(p) = doc.parent(i) {
+                chain.push(p);
+                i = p;
+            }
+            chain
+        };
+        let mut keep = vec![false; doc.nodes.len()];
+        for i in 0..doc.nodes.len() {
+            let chain = up(i);
+            if words.contains(&doc.key(i).unwrap_or("")) {
+                for &a in &chain {
+                    keep[a] = true;
+                }
+            }
+            if chain[1..].iter().any(|&a| doc.key(a) == Some("configs")) {
+                keep[i] = true;
+            }
+        }
+        for i in 0..doc.nodes.len() {
+            if doc
+                .parent(i)
+                .is_some_and(|p| keep[p] && doc.key(p).is_some())
+            {
+                keep[i] = true;
+            }
+        }
+        (0..doc.nodes.len())
+            .filter(|&i| keep[i])
+            .map(|i| {
+                let path: Vec<&str> = up(i)
+                    .iter()
+                    .rev()
+                    .map(|&a| doc.key(a).unwrap_or("-"))
+                    .collect();
+                let v = doc.nodes[i]
+                    .value
+                    .as_ref()
+                    .map(|v| (v.value.to_string(), v.span.clone()));
+                format!("{} = {:?}", path.join("."), v)
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        /// Parsing only around the keys the YAML forms read gives them the
+        /// same nodes, parents, children and values as parsing everything.
+        #[test]
+        fn yaml_parts_around_keys_read_like_the_whole_text(parts in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "password", "configs", "auth", "docker", "image", ":", ": ", " ", "  ", "\t",
+                "\"", "- ", "{", "}", ", ", "\n", "\n", "\n", "\r\n", "x", "a: ", "#", "|",
+                "---\n", "k:\n", "\n  ", "\n    ", "\n- ",
+            ]),
+            0..60,
+        )) {
+            let text = parts.concat();
+            let text = text.as_bytes();
+            let hits = Hits::find(text);
+            let whole = yaml::Doc::parse(text);
+            let around = yaml::Doc::parse_around(text, &yaml_keys(text, &hits));
+            proptest::prop_assert_eq!(yaml_view(&whole), yaml_view(&around), "{:?}", String::from_utf8_lossy(text));
         }
     }
 

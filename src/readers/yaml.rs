@@ -47,17 +47,64 @@ pub struct Doc<'a> {
 impl<'a> Doc<'a> {
     pub fn parse(text: &'a [u8]) -> Doc<'a> {
         let mut doc = Doc::default();
-        let mut stack: Vec<usize> = Vec::new();
-        let mut pos = 0;
-        while pos < text.len() {
-            let end = memchr::memchr(b'\n', &text[pos..]).map_or(text.len(), |i| pos + i);
+        doc.lines(text, 0, text.len(), &mut Vec::new());
+        doc.link();
+        doc
+    }
+
+    /// The nodes of the parts of `text` around `positions` (ascending):
+    /// the same nodes, with the same parents, children and values, that
+    /// [`Doc::parse`] makes from the lines there. A part runs from the
+    /// last line at or before a position that starts a top-level key (or a
+    /// document), which empties the reader's stack, to the next such
+    /// line: nothing before it is a parent of anything after it, and
+    /// everything after it in the part is. Long files holding a few keys
+    /// the forms read (API docs full of JSON) are parsed a few lines at a
+    /// time.
+    pub fn parse_around(text: &'a [u8], positions: &[usize]) -> Doc<'a> {
+        let mut doc = Doc::default();
+        let mut stack = Vec::new();
+        let mut done = 0;
+        for &at in positions {
+            if at < done || at > text.len() {
+                continue;
+            }
+            let line = memchr::memrchr(b'\n', &text[..at]).map_or(0, |i| i + 1);
+            let mut start = line;
+            while start > done && !resets(text, start) {
+                start = memchr::memrchr(b'\n', &text[..start - 1]).map_or(0, |i| i + 1);
+            }
+            let start = start.max(done);
+            let mut end = next_line(text, line);
+            while end < text.len() && !resets(text, end) {
+                end = next_line(text, end);
+            }
+            stack.clear();
+            doc.lines(text, start, end, &mut stack);
+            done = end;
+        }
+        doc.link();
+        doc
+    }
+
+    /// Reads the lines from `from` (a line start) to `to` (a line start,
+    /// or the text's end).
+    fn lines(&mut self, text: &'a [u8], from: usize, to: usize, stack: &mut Vec<usize>) {
+        let mut pos = from;
+        while pos < to {
+            let end = memchr::memchr(b'\n', &text[pos..to]).map_or(to, |i| pos + i);
             let mut line_end = end;
             if line_end > pos && text[line_end - 1] == b'\r' {
                 line_end -= 1;
             }
-            doc.line(text, pos, line_end, &mut stack);
+            self.line(text, pos, line_end, stack);
             pos = end + 1;
         }
+    }
+
+    /// Links each node to its parent's list of children.
+    fn link(&mut self) {
+        let doc = self;
         let n = doc.nodes.len();
         doc.first_child = vec![NONE; n];
         doc.next_sibling = vec![NONE; n];
@@ -72,7 +119,6 @@ impl<'a> Doc<'a> {
                 last[p] = i as u32;
             }
         }
-        doc
     }
 
     fn push(&mut self, node: Node<'a>) -> usize {
@@ -215,6 +261,33 @@ impl<'a> Doc<'a> {
     pub fn child_value(&self, i: usize, key: &str) -> Option<&Scalar<'a>> {
         self.child(i, key)
             .and_then(|c| self.nodes[c].value.as_ref())
+    }
+}
+
+/// The start of the line after the one starting at `at` (the text's end
+/// for the last line).
+fn next_line(text: &[u8], at: usize) -> usize {
+    memchr::memchr(b'\n', &text[at..]).map_or(text.len(), |i| at + i + 1)
+}
+
+/// Whether the line starting at `at` empties [`Doc::line`]'s stack: a
+/// document marker, or a key at column 0 that is not a list item (it pops
+/// every node, since every indentation is at least 0).
+fn resets(text: &[u8], at: usize) -> bool {
+    let end = memchr::memchr(b'\n', &text[at..]).map_or(text.len(), |i| at + i);
+    let end = if end > at && text[end - 1] == b'\r' {
+        end - 1
+    } else {
+        end
+    };
+    let line = &text[at..end];
+    if line.starts_with(b"---") || line.starts_with(b"...") {
+        return true;
+    }
+    match line.first() {
+        None | Some(b' ' | b'#') => false,
+        Some(b'-') if matches!(line.get(1), None | Some(b' ')) => false,
+        _ => key_of(text, at..end).is_some(),
     }
 }
 
