@@ -74,6 +74,13 @@ enum Map {
     /// `offsets[i]` is the file offset of layer byte `i`; one extra entry
     /// for the end.
     Offsets(Vec<usize>),
+    /// Typographic quotes made ASCII: each of the three-byte quotes
+    /// replaced at these layer offsets (ascending) made the layer two
+    /// bytes shorter; `len` is the layer's length.
+    Quotes {
+        at: Vec<usize>,
+        len: usize,
+    },
     /// Every position maps to this file range (a decoded value).
     Fixed(Range<usize>),
 }
@@ -83,6 +90,10 @@ impl Map {
         match self {
             Map::Identity => i,
             Map::Offsets(o) => o[i.min(o.len() - 1)],
+            Map::Quotes { at, len } => {
+                let i = i.min(*len);
+                i + 2 * at.partition_point(|&q| q < i)
+            }
             Map::Fixed(r) => r.start,
         }
     }
@@ -132,35 +143,31 @@ pub fn scan(text: &[u8]) -> Vec<RawFinding> {
 }
 
 /// `text` with typographic double and single quotes (U+201C, U+201D,
-/// U+201E, U+2018, U+2019) made ASCII, and the file offset of each byte
-/// (plus one for the end); `None` when it has none.
+/// U+201E, U+2018, U+2019) made ASCII, and the layer offsets where they
+/// were (see [`Map::Quotes`]); `None` when it has none. Dashes, ellipses
+/// and bullets share the quotes' first two bytes: a text with only those
+/// is not copied, and the text is copied a run at a time.
 fn ascii_quotes(text: &[u8]) -> Option<(Vec<u8>, Vec<usize>)> {
-    let first = memchr::memmem::find(text, b"\xE2\x80")?;
     let quote = |b: &[u8]| match b {
         [0xE2, 0x80, 0x9C..=0x9E, ..] => Some(b'"'),
         [0xE2, 0x80, 0x98 | 0x99, ..] => Some(b'\''),
         _ => None,
     };
+    let mut quotes = memchr::memmem::find_iter(text, b"\xE2\x80")
+        .filter_map(|i| quote(&text[i..]).map(|q| (i, q)))
+        .peekable();
+    quotes.peek()?;
     let mut out = Vec::with_capacity(text.len());
-    let mut offsets = Vec::with_capacity(text.len() + 1);
-    out.extend_from_slice(&text[..first]);
-    offsets.extend(0..first);
-    let mut i = first;
-    let mut any = false;
-    while i < text.len() {
-        if let Some(q) = quote(&text[i..]) {
-            out.push(q);
-            offsets.push(i);
-            i += 3;
-            any = true;
-        } else {
-            out.push(text[i]);
-            offsets.push(i);
-            i += 1;
-        }
+    let mut at = Vec::new();
+    let mut copied = 0;
+    for (i, q) in quotes {
+        out.extend_from_slice(&text[copied..i]);
+        at.push(out.len());
+        out.push(q);
+        copied = i + 3;
     }
-    offsets.push(text.len());
-    any.then_some((out, offsets))
+    out.extend_from_slice(&text[copied..]);
+    Some((out, at))
 }
 
 /// Scans without the prefilter, decoding every base64 run: the reference
@@ -199,10 +206,11 @@ fn scan_with(text: &[u8], hits: &Hits, mode: Option<Mode<'_>>) -> Vec<RawFinding
     // Docs pages print configs with typographic quotes (`“auths”:{ …
     // “auth”:”…” }`); readers paste them, real token included. Such a
     // text is read again with the quotes made ASCII.
-    if let Some((plain, offsets)) = ascii_quotes(text) {
+    if let Some((plain, at)) = ascii_quotes(text) {
+        let len = plain.len();
         let layer = Layer {
             text: Cow::Owned(plain),
-            map: Map::Offsets(offsets),
+            map: Map::Quotes { at, len },
             chain: vec!["typographic quotes".to_string()],
             depth: 1,
             k8s: K8s::None,

@@ -45,6 +45,14 @@ fn at<'a>(findings: &'a [Value], path: &str) -> Vec<&'a Value> {
     findings.iter().filter(|f| f["path"] == path).collect()
 }
 
+/// The path of each finding, in order.
+fn paths(findings: &[Value]) -> Vec<&str> {
+    findings
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect()
+}
+
 #[test]
 fn leak_added_then_removed_is_attributed_to_its_commit_and_not_in_head() {
     let dir = repo();
@@ -218,10 +226,7 @@ fn leaks_only_on_a_branch_a_tag_or_the_stash_are_found() {
 
     let (code, findings, err) = history(root, "--history");
     assert_eq!(code, 1, "{err}");
-    let paths: Vec<&str> = findings
-        .iter()
-        .map(|f| f["path"].as_str().unwrap())
-        .collect();
+    let paths = paths(&findings);
     assert_eq!(paths.len(), 3, "{paths:?}");
     assert_eq!(
         at(&findings, "branch.json")[0]["history"]["commit"],
@@ -572,10 +577,7 @@ fn excludes_allow_entries_and_inline_markers_apply_to_history() {
     let (code, findings, err) = history(root, "--history");
     assert_eq!(code, 1);
     assert!(err.contains("1 finding by inline markers"), "{err}");
-    let paths: Vec<&str> = findings
-        .iter()
-        .map(|f| f["path"].as_str().unwrap())
-        .collect();
+    let paths = paths(&findings);
     assert!(paths.contains(&"vendor/config.json"), "{paths:?}");
     assert!(
         !paths.contains(&"marked/config.json"),
@@ -611,10 +613,7 @@ fn blob_first_listed_at_an_excluded_path_is_placed_at_its_other_paths() {
 
     let (code, findings, err) = history(root, "--history");
     assert_eq!(code, 1, "{err}");
-    let paths: Vec<&str> = findings
-        .iter()
-        .map(|f| f["path"].as_str().unwrap())
-        .collect();
+    let paths = paths(&findings);
     assert_eq!(findings.len(), 2, "{paths:?}");
     let z = at(&findings, "zzz/config.json");
     let m = at(&findings, "mmm/config.json");

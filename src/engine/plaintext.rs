@@ -40,9 +40,77 @@ fn gated_forms() -> &'static [(&'static Form, u128)] {
 /// after closing quotes and blanks, by `sep` (`:` in YAML, `=` in HCL).
 /// The gate words also occur in prose and logs (`method=password`).
 fn keyed_in(text: &[u8], hits: &Hits, form: &Form, sep: u8) -> bool {
-    hits.positions(form.gate)
+    hits.positions(form.gate).iter().any(|&(at, w)| {
+        if sep == b':' {
+            yaml_key_at(text, at, at + w.len())
+        } else {
+            is_key_at(text, at + w.len(), sep)
+        }
+    })
+}
+
+/// Where the gate words of every YAML form occur as keys ([`yaml_key_at`]),
+/// ascending: the YAML forms read the nodes keyed there and their
+/// ancestors and children, which [`yaml::Doc::parse_around`] reads.
+fn yaml_keys(text: &[u8], hits: &Hits) -> Vec<usize> {
+    static WORDS: OnceLock<Vec<&'static str>> = OnceLock::new();
+    let words = WORDS.get_or_init(|| {
+        let mut w: Vec<&'static str> = text_forms()
+            .filter(|f| matches!(f.check, Check::Yaml(_)))
+            .flat_map(|f| f.gate.iter().copied())
+            .collect();
+        w.sort_unstable();
+        w.dedup();
+        w
+    });
+    let mut at: Vec<usize> = hits
+        .positions(words)
         .iter()
-        .any(|&(at, w)| is_key_at(text, at + w.len(), sep))
+        .filter(|&&(at, w)| yaml_key_at(text, at, at + w.len()))
+        .map(|&(at, _)| at)
+        .collect();
+    at.sort_unstable();
+    at
+}
+
+/// Whether the word at `at..end` can be a whole YAML key as
+/// [`yaml::Doc`] reads one. The YAML forms read nodes whose key *is* a
+/// gate word (`password`, `configs`), so a file where each of them follows
+/// other text (`db_password:`, Go's `x.password = `, prose) or is not
+/// followed by a key's colon (Go's `password := x`) is not parsed:
+/// - before it on its line, only blanks, list dashes and quotes (a key is
+///   trimmed of whitespace and quotes; bytes past ASCII are let through,
+///   as `str::trim` also drops Unicode spaces), or a `{` (a flow mapping,
+///   where a key runs to the first `:`);
+/// - after it, closing quotes and blanks (Unicode ones too), then `:`; a plain key's `:` is
+///   followed by a blank or the line end (`password:x` is not a key).
+fn yaml_key_at(text: &[u8], at: usize, end: usize) -> bool {
+    let line = memchr::memrchr(b'\n', &text[..at]).map_or(0, |i| i + 1);
+    let before = &text[line..at];
+    let flow = memchr::memchr(b'{', before).is_some();
+    let starts = before.iter().all(|&c| {
+        matches!(c, b' ' | b'\t' | b'\r' | 0x0b | 0x0c | b'-' | b'"' | b'\'') || c >= 0x80
+    });
+    if !(flow || starts) {
+        return false;
+    }
+    let Some(gap) = text[end..]
+        .iter()
+        .take(16)
+        .position(|&c| !(matches!(c, b'"' | b'\'' | b' ' | b'\t' | 0x0b | 0x0c) || c >= 0x80))
+    else {
+        return false;
+    };
+    let colon = end + gap;
+    if text[colon] != b':' {
+        return false;
+    }
+    let quoted = text[end..colon].iter().any(|&c| c == b'"' || c == b'\'');
+    flow || quoted
+        || matches!(
+            text.get(colon + 1),
+            None | Some(b' ' | b'\t' | b'\r' | b'\n')
+        )
 }
 
 /// Whether the word ending at `end` is a key: followed, after closing
@@ -86,7 +154,9 @@ pub fn scan(text: &[u8], hits: &Hits, out: &mut Vec<RawFinding>) {
             Check::Yaml(check) => {
                 if keyed(form, b':') {
                     check(
-                        doc.get_or_insert_with(|| yaml::Doc::parse(text)),
+                        doc.get_or_insert_with(|| {
+                            yaml::Doc::parse_around(text, &yaml_keys(text, hits))
+                        }),
                         &mut candidates,
                     );
                 }
@@ -196,6 +266,142 @@ mod tests {
         assert!(key(b"password   = \"x\"", b"password", b'='));
         assert!(!key(b"login method=password ok", b"password", b':'));
         assert!(!key(b"the password is set", b"password", b'='));
+    }
+
+    #[test]
+    fn yaml_keys_start_their_line_or_sit_in_a_flow_mapping_and_end_at_a_colon() {
+        let at = |text: &str| {
+            let i = text.find("password").unwrap();
+            yaml_key_at(text.as_bytes(), i, i + "password".len())
+        };
+        assert!(at("password: x"));
+        assert!(at("a: 1\n  - \"password\": x"));
+        assert!(at("- - 'password': x"));
+        assert!(at("auth: {username: u, password: p}"));
+        assert!(at("\u{a0}password: x"));
+        assert!(!at("db_password: x"));
+        assert!(!at("\tcfg.password: x"));
+        assert!(!at("see the password: below"));
+        assert!(!at("\tpassword := x"));
+        assert!(!at("  password:x"));
+        assert!(at("  \"password\":\"x\""));
+        assert!(at("{password:x}"));
+        assert!(at("password:\r\n  x: y"));
+        // Every node the YAML reader makes with the key `password` starts
+        // where the gate lets it through.
+        for text in [
+            "x:\n  password: a\n",
+            "- password: a\n",
+            "k: {password: a}\n",
+            "\"password\" : a\n",
+            "\u{2003}password: a\n",
+            "k: |\n  auth:\n    password: a\n",
+        ] {
+            let doc = crate::readers::yaml::Doc::parse(text.as_bytes());
+            assert!(
+                doc.nodes
+                    .iter()
+                    .any(|n| n.key.as_deref() == Some("password")),
+                "{text}"
+            );
+            assert!(at(text), "{text}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The YAML gate never hides a node the YAML forms read: whenever
+        /// the reader makes a node keyed `password` or `configs`, one of
+        /// that word's occurrences passes [`yaml_key_at`].
+        #[test]
+        fn yaml_gate_lets_every_keyed_node_through(parts in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "password", "configs", ":", ": ", " ", "\t", "\"", "'", "- ", "-", "{", "}",
+                ", ", "\n", "\r\n", "x", "a: ", "#", "|", "\u{a0}", "=", "---\n", "  ",
+            ]),
+            0..40,
+        )) {
+            let text = parts.concat();
+            let doc = crate::readers::yaml::Doc::parse(text.as_bytes());
+            for word in ["password", "configs"] {
+                if doc.nodes.iter().any(|n| n.key.as_deref() == Some(word)) {
+                    let passes = memchr::memmem::find_iter(text.as_bytes(), word)
+                        .any(|i| yaml_key_at(text.as_bytes(), i, i + word.len()));
+                    proptest::prop_assert!(passes, "{:?}", text);
+                }
+            }
+        }
+    }
+
+    /// What the YAML forms can read of a document: each node keyed by a
+    /// YAML gate word, every node above it with all their children, and
+    /// everything below a `configs` node, each with its path of keys and
+    /// its value, in document order.
+    fn yaml_view(doc: &yaml::Doc<'_>) -> Vec<String> {
+        let words = ["password", "configs"];
+        let up = |mut i: usize| {
+            let mut chain = vec![i];
+            while let Some(p) = doc.parent(i) {
+                chain.push(p);
+                i = p;
+            }
+            chain
+        };
+        let mut keep = vec![false; doc.nodes.len()];
+        for i in 0..doc.nodes.len() {
+            let chain = up(i);
+            if words.contains(&doc.key(i).unwrap_or("")) {
+                for &a in &chain {
+                    keep[a] = true;
+                }
+            }
+            if chain[1..].iter().any(|&a| doc.key(a) == Some("configs")) {
+                keep[i] = true;
+            }
+        }
+        for i in 0..doc.nodes.len() {
+            if doc
+                .parent(i)
+                .is_some_and(|p| keep[p] && doc.key(p).is_some())
+            {
+                keep[i] = true;
+            }
+        }
+        (0..doc.nodes.len())
+            .filter(|&i| keep[i])
+            .map(|i| {
+                let path: Vec<&str> = up(i)
+                    .iter()
+                    .rev()
+                    .map(|&a| doc.key(a).unwrap_or("-"))
+                    .collect();
+                let v = doc.nodes[i]
+                    .value
+                    .as_ref()
+                    .map(|v| (v.value.to_string(), v.span.clone()));
+                format!("{} = {:?}", path.join("."), v)
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        /// Parsing only around the keys the YAML forms read gives them the
+        /// same nodes, parents, children and values as parsing everything.
+        #[test]
+        fn yaml_parts_around_keys_read_like_the_whole_text(parts in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "password", "configs", "auth", "docker", "image", ":", ": ", " ", "  ", "\t",
+                "\"", "- ", "{", "}", ", ", "\n", "\n", "\n", "\r\n", "x", "a: ", "#", "|",
+                "---\n", "k:\n", "\n  ", "\n    ", "\n- ",
+            ]),
+            0..60,
+        )) {
+            let text = parts.concat();
+            let text = text.as_bytes();
+            let hits = Hits::find(text);
+            let whole = yaml::Doc::parse(text);
+            let around = yaml::Doc::parse_around(text, &yaml_keys(text, &hits));
+            proptest::prop_assert_eq!(yaml_view(&whole), yaml_view(&around), "{:?}", String::from_utf8_lossy(text));
+        }
     }
 
     #[test]

@@ -380,3 +380,43 @@ fn encoded_auth_config_json_under_a_credential_key_is_an_entry() {
         none(&format!("registryAuth: {}\n", b64(silent)));
     }
 }
+
+proptest::proptest! {
+    /// The quote layer's map gives, for every layer offset, the file offset
+    /// of that byte (and the file's end past the layer's end), as a table
+    /// of every byte's offset would.
+    #[test]
+    fn quote_layer_offsets_map_to_the_file(parts in proptest::collection::vec(
+        proptest::sample::select(vec![
+            "a", "auth", " ", "\u{201C}", "\u{201D}", "\u{201E}", "\u{2018}", "\u{2019}",
+            "\u{2014}", "\u{2026}", "\u{2022}", "\"", "\u{e9}",
+        ]),
+        0..40,
+    )) {
+        let text = parts.concat().into_bytes();
+        let Some((plain, at)) = ascii_quotes(&text) else {
+            let quotes = ["\u{201C}", "\u{201D}", "\u{201E}", "\u{2018}", "\u{2019}"];
+            let none = !parts.iter().any(|p| quotes.contains(p));
+            proptest::prop_assert!(none);
+            return Ok(());
+        };
+        // Each byte's file offset, one at a time.
+        let mut table = Vec::new();
+        let mut i = 0;
+        while i < text.len() {
+            table.push(i);
+            let q = matches!(text[i..], [0xE2, 0x80, 0x98 | 0x99 | 0x9C..=0x9E, ..]);
+            i += if q { 3 } else { 1 };
+        }
+        table.push(text.len());
+        proptest::prop_assert_eq!(table.len(), plain.len() + 1);
+        let map = Map::Quotes { at, len: plain.len() };
+        for (l, &f) in table.iter().enumerate() {
+            proptest::prop_assert_eq!(map.point(l), f);
+            if f < text.len() && !matches!(plain[l], b'"' | b'\'') {
+                proptest::prop_assert_eq!(plain[l], text[f]);
+            }
+        }
+        proptest::prop_assert_eq!(map.point(plain.len() + 5), text.len());
+    }
+}

@@ -35,12 +35,12 @@ fn ansible(doc: &Doc, out: &mut Vec<Candidate>) {
             rule: FORM.rule,
             context: Context::Iac,
             span: value.span.clone(),
-            secret: value.value.clone(),
-            username: doc.child_value(p, "username").map(|s| s.value.clone()),
+            secret: value.value.to_string(),
+            username: doc.child_value(p, "username").map(|s| s.value.to_string()),
             registry: doc
                 .child_value(p, "registry_url")
                 .or_else(|| doc.child_value(p, "registry"))
-                .map(|s| s.value.clone()),
+                .map(|s| s.value.to_string()),
             kind: SecretKind::Password,
             chain: format!("Ansible {module} password"),
         });

@@ -46,8 +46,8 @@ pub(crate) fn scan(doc: &Doc, out: &mut Vec<Candidate>) {
             rule: FORM.rule,
             context: Context::Ci,
             span: value.span.clone(),
-            secret: value.value.clone(),
-            username: doc.child_value(p, "username").map(|s| s.value.clone()),
+            secret: value.value.to_string(),
+            username: doc.child_value(p, "username").map(|s| s.value.to_string()),
             registry: form.registry,
             kind: SecretKind::Password,
             chain: form.chain.to_string(),
@@ -87,7 +87,7 @@ fn form(doc: &Doc, p: usize) -> Option<CiSystem> {
             }
             form(
                 "GitHub Actions docker/login-action with.password",
-                doc.child_value(p, "registry").map(|s| s.value.clone()),
+                doc.child_value(p, "registry").map(|s| s.value.to_string()),
             )
         }
         "credentials" if up_key == Some("container") => form(
@@ -117,7 +117,7 @@ fn form(doc: &Doc, p: usize) -> Option<CiSystem> {
             }
             form(
                 "Drone plugin settings.password",
-                doc.child_value(p, "registry").map(|s| s.value.clone()),
+                doc.child_value(p, "registry").map(|s| s.value.to_string()),
             )
         }
         "usernamePassword" => Some(CiSystem {

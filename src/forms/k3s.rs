@@ -38,7 +38,7 @@ fn k3s(doc: &Doc, out: &mut Vec<Candidate>) {
             "registries.yaml configs[{:?}].auth.{key}",
             registry.as_deref().unwrap_or("")
         );
-        let username = doc.child_value(p, "username").map(|s| s.value.clone());
+        let username = doc.child_value(p, "username").map(|s| s.value.to_string());
         let kind = match key {
             "password" => SecretKind::Password,
             "identitytoken" | "identity_token" | "identityToken" => SecretKind::IdentityToken,
@@ -58,7 +58,7 @@ fn k3s(doc: &Doc, out: &mut Vec<Candidate>) {
             rule: FORM.rule,
             context: Context::RuntimeConfig,
             span: value.span.clone(),
-            secret: value.value.clone(),
+            secret: value.value.to_string(),
             username,
             registry,
             kind,

@@ -217,23 +217,11 @@ pub(crate) fn scan(text: &[u8], at: &[(usize, &'static str)], out: &mut Vec<Cand
     if !names_a_registry(text) && !at.iter().any(|&(_, w)| UPPER_TRIGGERS.contains(&w)) {
         return;
     }
-    // Hints are searched lazily, only as far as candidates need them
-    // (candidates come in text order).
-    let mut hint_iter = hints().find_iter(text).map(|m| m.start()).peekable();
-    let mut near: std::collections::VecDeque<usize> = std::collections::VecDeque::new();
-    let mut near_hint = |pos: usize| {
-        while let Some(&h) = hint_iter.peek() {
-            if h > pos + HINT_AFTER {
-                break;
-            }
-            near.push_back(h);
-            hint_iter.next();
-        }
-        while near.front().is_some_and(|&h| h + HINT_BEFORE < pos) {
-            near.pop_front();
-        }
-        !near.is_empty()
-    };
+    // Hints are searched lazily, only in the windows candidates ask about
+    // (candidates come in text order): a hint counts when it starts within
+    // HINT_BEFORE bytes before a candidate or HINT_AFTER after it.
+    let mut near = NearHints::default();
+    let mut near_hint = |pos: usize| near.any(text, pos);
     let mut basic_auth: Option<bool> = None;
     let mut window: Option<Lines<'_>> = None;
     // End of the last line read: later matches on it are skipped.
@@ -389,6 +377,52 @@ fn key_shaped(text: &[u8], end: usize) -> bool {
         }
     }
 }
+
+/// The registry hints found so far, for candidates asked about in text
+/// order: only the bytes within reach of a candidate are searched, each
+/// once, so a long file with a few candidates costs a few windows, not a
+/// search of everything before its last candidate.
+#[derive(Default)]
+struct NearHints {
+    /// Every hint starting before `searched_to` and after the previous
+    /// window's start is in `found`, in text order.
+    searched_to: usize,
+    found: std::collections::VecDeque<usize>,
+}
+
+impl NearHints {
+    /// Whether a hint starts in `pos - HINT_BEFORE ..= pos + HINT_AFTER`.
+    fn any(&mut self, text: &[u8], pos: usize) -> bool {
+        let lo = pos.saturating_sub(HINT_BEFORE);
+        let hi = pos.saturating_add(HINT_AFTER).min(text.len());
+        if self.searched_to < lo {
+            self.searched_to = lo;
+            self.found.clear();
+        }
+        if self.searched_to <= hi {
+            // Matches may run past `hi`; overlapping matches, so that a
+            // window's edge never hides one.
+            let end = hi.saturating_add(HINT_LONGEST).min(text.len());
+            let from = self.searched_to;
+            let mut new: Vec<usize> = hints()
+                .find_overlapping_iter(&text[from..end])
+                .map(|m| from + m.start())
+                .filter(|&h| h <= hi)
+                .collect();
+            // Overlapping matches come in the order they end.
+            new.sort_unstable();
+            self.found.extend(new);
+            self.searched_to = hi + 1;
+        }
+        while self.found.front().is_some_and(|&h| h < lo) {
+            self.found.pop_front();
+        }
+        !self.found.is_empty()
+    }
+}
+
+/// The length of the longest of [`HINTS`].
+const HINT_LONGEST: usize = 15;
 
 /// The upper-case triggers: the only ones an environment name holds.
 const UPPER_TRIGGERS: &[&str] = &["PASSWORD", "_TOKEN", "PWD="];
@@ -1130,6 +1164,42 @@ fn call_literal(text: &[u8], open: usize, end: usize) -> Option<(String, Range<u
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_longest_hint_is_known() {
+        assert_eq!(HINTS.iter().map(|h| h.len()).max(), Some(HINT_LONGEST));
+    }
+
+    proptest::proptest! {
+        /// Windowed hint search: a candidate is near a hint exactly when
+        /// some hint, in any case, starts within reach of it.
+        #[test]
+        fn near_hints_match_a_search_of_each_window(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "x".repeat(700), "y".repeat(3000), "Docker".into(), "cr.".into(),
+                    "gcr.io".into(), "QUAY".into(), " ".into(), "regist".into(),
+                ]),
+                0..30,
+            ),
+            mut asks in proptest::collection::vec(0usize..40_000, 0..12),
+        ) {
+            let text = parts.concat();
+            let text = text.as_bytes();
+            asks.retain(|&p| p < text.len());
+            asks.sort_unstable();
+            let lower = text.to_ascii_lowercase();
+            let mut near = NearHints::default();
+            for pos in asks {
+                let lo = pos.saturating_sub(HINT_BEFORE);
+                let hi = (pos + HINT_AFTER).min(text.len());
+                let slow = HINTS.iter().any(|h| {
+                    memchr::memmem::find_iter(&lower, h.as_bytes()).any(|s| s >= lo && s <= hi)
+                });
+                proptest::prop_assert_eq!(near.any(text, pos), slow, "at {}", pos);
+            }
+        }
+    }
 
     fn found(text: &str) -> Vec<(String, Option<String>)> {
         let mut out = Vec::new();

@@ -7,60 +7,126 @@
 //! Block scalars (`key: |`) are read as YAML too, so configs embedded in
 //! ConfigMaps or k3d files are found; their lines that are not `key:`
 //! pairs are ignored. One pass, linear in the text.
+//!
+//! Keys and values borrow from the text wherever they can (a plain or
+//! quoted scalar without escapes, in valid UTF-8), and the tree is three
+//! index arrays: a file is parsed without an allocation per line. History
+//! scans parse hundreds of megabytes of JSON-like text this way.
 
+use std::borrow::Cow;
 use std::ops::Range;
+
+/// No node (an index past every node).
+const NONE: u32 = u32::MAX;
 
 /// A scalar value: unquoted text and the span of its raw contents.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Scalar {
-    pub value: String,
+pub struct Scalar<'a> {
+    pub value: Cow<'a, str>,
     pub span: Range<usize>,
 }
 
 #[derive(Debug, Clone)]
-pub struct Node {
+pub struct Node<'a> {
     /// `None` for a list item.
-    pub key: Option<String>,
+    pub key: Option<Cow<'a, str>>,
     pub indent: usize,
     pub parent: Option<usize>,
-    pub value: Option<Scalar>,
+    pub value: Option<Scalar<'a>>,
 }
 
 #[derive(Debug, Default)]
-pub struct Doc {
-    pub nodes: Vec<Node>,
-    children: Vec<Vec<usize>>,
+pub struct Doc<'a> {
+    pub nodes: Vec<Node<'a>>,
+    /// Each node's first child, and each node's next sibling, in document
+    /// order ([`NONE`]: none).
+    first_child: Vec<u32>,
+    next_sibling: Vec<u32>,
 }
 
-impl Doc {
-    pub fn parse(text: &[u8]) -> Doc {
+impl<'a> Doc<'a> {
+    pub fn parse(text: &'a [u8]) -> Doc<'a> {
         let mut doc = Doc::default();
-        let mut stack: Vec<usize> = Vec::new();
-        let mut pos = 0;
-        while pos < text.len() {
-            let end = memchr::memchr(b'\n', &text[pos..]).map_or(text.len(), |i| pos + i);
+        doc.lines(text, 0, text.len(), &mut Vec::new());
+        doc.link();
+        doc
+    }
+
+    /// The nodes of the parts of `text` around `positions` (ascending):
+    /// the same nodes, with the same parents, children and values, that
+    /// [`Doc::parse`] makes from the lines there. A part runs from the
+    /// last line at or before a position that starts a top-level key (or a
+    /// document), which empties the reader's stack, to the next such
+    /// line: nothing before it is a parent of anything after it, and
+    /// everything after it in the part is. Long files holding a few keys
+    /// the forms read (API docs full of JSON) are parsed a few lines at a
+    /// time.
+    pub fn parse_around(text: &'a [u8], positions: &[usize]) -> Doc<'a> {
+        let mut doc = Doc::default();
+        let mut stack = Vec::new();
+        let mut done = 0;
+        for &at in positions {
+            if at < done || at > text.len() {
+                continue;
+            }
+            let line = memchr::memrchr(b'\n', &text[..at]).map_or(0, |i| i + 1);
+            let mut start = line;
+            while start > done && !resets(text, start) {
+                start = memchr::memrchr(b'\n', &text[..start - 1]).map_or(0, |i| i + 1);
+            }
+            let start = start.max(done);
+            let mut end = next_line(text, line);
+            while end < text.len() && !resets(text, end) {
+                end = next_line(text, end);
+            }
+            stack.clear();
+            doc.lines(text, start, end, &mut stack);
+            done = end;
+        }
+        doc.link();
+        doc
+    }
+
+    /// Reads the lines from `from` (a line start) to `to` (a line start,
+    /// or the text's end).
+    fn lines(&mut self, text: &'a [u8], from: usize, to: usize, stack: &mut Vec<usize>) {
+        let mut pos = from;
+        while pos < to {
+            let end = memchr::memchr(b'\n', &text[pos..to]).map_or(to, |i| pos + i);
             let mut line_end = end;
             if line_end > pos && text[line_end - 1] == b'\r' {
                 line_end -= 1;
             }
-            doc.line(text, pos, line_end, &mut stack);
+            self.line(text, pos, line_end, stack);
             pos = end + 1;
         }
-        doc.children = vec![Vec::new(); doc.nodes.len()];
-        for (i, n) in doc.nodes.iter().enumerate() {
-            if let Some(p) = n.parent {
-                doc.children[p].push(i);
-            }
-        }
-        doc
     }
 
-    fn push(&mut self, node: Node) -> usize {
+    /// Links each node to its parent's list of children.
+    fn link(&mut self) {
+        let doc = self;
+        let n = doc.nodes.len();
+        doc.first_child = vec![NONE; n];
+        doc.next_sibling = vec![NONE; n];
+        let mut last = vec![NONE; n];
+        for (i, node) in doc.nodes.iter().enumerate() {
+            if let Some(p) = node.parent {
+                if last[p] == NONE {
+                    doc.first_child[p] = i as u32;
+                } else {
+                    doc.next_sibling[last[p] as usize] = i as u32;
+                }
+                last[p] = i as u32;
+            }
+        }
+    }
+
+    fn push(&mut self, node: Node<'a>) -> usize {
         self.nodes.push(node);
         self.nodes.len() - 1
     }
 
-    fn line(&mut self, text: &[u8], start: usize, end: usize, stack: &mut Vec<usize>) {
+    fn line(&mut self, text: &'a [u8], start: usize, end: usize, stack: &mut Vec<usize>) {
         let line = &text[start..end];
         if line.starts_with(b"---") || line.starts_with(b"...") {
             stack.clear();
@@ -130,7 +196,7 @@ impl Doc {
     }
 
     /// A one-line flow mapping `{k: v, k2: "v2"}` as children of `parent`.
-    fn flow(&mut self, text: &[u8], open: usize, end: usize, parent: usize, indent: usize) {
+    fn flow(&mut self, text: &'a [u8], open: usize, end: usize, parent: usize, indent: usize) {
         let mut i = open + 1;
         while i < end {
             i = skip_spaces(text, i, end);
@@ -181,16 +247,47 @@ impl Doc {
 
     /// The child of `i` named `key`.
     pub fn child(&self, i: usize, key: &str) -> Option<usize> {
-        self.children[i]
-            .iter()
-            .copied()
-            .find(|&c| self.key(c) == Some(key))
+        let mut c = self.first_child[i];
+        while c != NONE {
+            if self.key(c as usize) == Some(key) {
+                return Some(c as usize);
+            }
+            c = self.next_sibling[c as usize];
+        }
+        None
     }
 
     /// The scalar value of the child of `i` named `key`.
-    pub fn child_value(&self, i: usize, key: &str) -> Option<&Scalar> {
+    pub fn child_value(&self, i: usize, key: &str) -> Option<&Scalar<'a>> {
         self.child(i, key)
             .and_then(|c| self.nodes[c].value.as_ref())
+    }
+}
+
+/// The start of the line after the one starting at `at` (the text's end
+/// for the last line).
+fn next_line(text: &[u8], at: usize) -> usize {
+    memchr::memchr(b'\n', &text[at..]).map_or(text.len(), |i| at + i + 1)
+}
+
+/// Whether the line starting at `at` empties [`Doc::line`]'s stack: a
+/// document marker, or a key at column 0 that is not a list item (it pops
+/// every node, since every indentation is at least 0).
+fn resets(text: &[u8], at: usize) -> bool {
+    let end = memchr::memchr(b'\n', &text[at..]).map_or(text.len(), |i| at + i);
+    let end = if end > at && text[end - 1] == b'\r' {
+        end - 1
+    } else {
+        end
+    };
+    let line = &text[at..end];
+    if line.starts_with(b"---") || line.starts_with(b"...") {
+        return true;
+    }
+    match line.first() {
+        None | Some(b' ' | b'#') => false,
+        Some(b'-') if matches!(line.get(1), None | Some(b' ')) => false,
+        _ => key_of(text, at..end).is_some(),
     }
 }
 
@@ -207,7 +304,7 @@ fn find_in(text: &[u8], from: usize, end: usize, c: u8) -> Option<usize> {
 
 /// `key:` at the start of `r` (key plain or quoted, `:` followed by a
 /// space or the line end). Returns the key and the offset after the `:`.
-fn key_of(text: &[u8], r: Range<usize>) -> Option<(String, usize)> {
+fn key_of(text: &[u8], r: Range<usize>) -> Option<(Cow<'_, str>, usize)> {
     let (s, e) = (r.start, r.end);
     let c = *text.get(s)?;
     let colon = if c == b'"' || c == b'\'' {
@@ -231,10 +328,14 @@ fn key_of(text: &[u8], r: Range<usize>) -> Option<(String, usize)> {
     (!key.is_empty()).then_some((key, colon + 1))
 }
 
-fn unquote_key(raw: &[u8]) -> String {
-    let s = String::from_utf8_lossy(raw);
-    let s = s.trim();
-    s.trim_matches(|c| c == '"' || c == '\'').to_string()
+fn unquote_key(raw: &[u8]) -> Cow<'_, str> {
+    fn unquote(s: &str) -> &str {
+        s.trim().trim_matches(|c| c == '"' || c == '\'')
+    }
+    match String::from_utf8_lossy(raw) {
+        Cow::Borrowed(s) => Cow::Borrowed(unquote(s)),
+        Cow::Owned(s) => Cow::Owned(unquote(&s).to_string()),
+    }
 }
 
 fn close_quote(text: &[u8], from: usize, end: usize, q: u8) -> Option<usize> {
@@ -251,7 +352,7 @@ fn close_quote(text: &[u8], from: usize, end: usize, q: u8) -> Option<usize> {
 }
 
 /// A scalar at `r`: quoted, or plain up to a ` #` comment.
-fn scalar(text: &[u8], r: Range<usize>) -> Option<Scalar> {
+fn scalar(text: &[u8], r: Range<usize>) -> Option<Scalar<'_>> {
     let s = skip_spaces(text, r.start, r.end);
     match text.get(s) {
         Some(&q @ (b'"' | b'\'')) if s < r.end => {
@@ -273,21 +374,28 @@ fn scalar(text: &[u8], r: Range<usize>) -> Option<Scalar> {
     }
 }
 
-fn plain(text: &[u8], s: usize, e: usize) -> Option<Scalar> {
+fn plain(text: &[u8], s: usize, e: usize) -> Option<Scalar<'_>> {
     let mut e = e;
     while e > s && matches!(text[e - 1], b' ' | b'\t') {
         e -= 1;
     }
     (e > s).then(|| Scalar {
-        value: String::from_utf8_lossy(&text[s..e]).into_owned(),
+        value: String::from_utf8_lossy(&text[s..e]),
         span: s..e,
     })
 }
 
 /// The quoted scalar from the quote at `open` to the one at `close`.
-fn quoted(text: &[u8], open: usize, close: usize) -> Option<Scalar> {
+fn quoted(text: &[u8], open: usize, close: usize) -> Option<Scalar<'_>> {
     let raw = &text[open + 1..close];
-    let value = if text[open] == b'"' {
+    let escaped = if text[open] == b'"' {
+        memchr::memchr(b'\\', raw).is_some()
+    } else {
+        memchr::memmem::find(raw, b"''").is_some()
+    };
+    let value = if !escaped {
+        String::from_utf8_lossy(raw)
+    } else if text[open] == b'"' {
         let mut out = Vec::with_capacity(raw.len());
         let mut i = 0;
         while i < raw.len() {
@@ -303,9 +411,9 @@ fn quoted(text: &[u8], open: usize, close: usize) -> Option<Scalar> {
                 i += 1;
             }
         }
-        String::from_utf8_lossy(&out).into_owned()
+        Cow::Owned(String::from_utf8_lossy(&out).into_owned())
     } else {
-        String::from_utf8_lossy(raw).replace("''", "'")
+        Cow::Owned(String::from_utf8_lossy(raw).replace("''", "'"))
     };
     Some(Scalar {
         value,
@@ -327,7 +435,7 @@ mod tests {
         parts.join(".")
     }
 
-    fn find<'a>(doc: &'a Doc, text: &str, value: &str) -> (String, &'a Scalar) {
+    fn find<'a, 'd>(doc: &'d Doc<'a>, text: &str, value: &str) -> (String, &'d Scalar<'a>) {
         let (i, n) = doc
             .nodes
             .iter()
@@ -365,6 +473,27 @@ mod tests {
             find(&doc, text, "FAKE2").0,
             "config.configs.r.example.test.auth.password"
         );
+    }
+
+    #[test]
+    fn children_are_found_in_document_order_and_values_borrow_the_text() {
+        let text = "a:\n  b: 1\n  c:\n    b: 2\n  b: 3\n  d: \"x\\ty\"\n  e: 'it''s'\n";
+        let doc = Doc::parse(text.as_bytes());
+        let a = doc
+            .nodes
+            .iter()
+            .position(|n| n.key.as_deref() == Some("a"))
+            .unwrap();
+        assert_eq!(doc.child_value(a, "b").unwrap().value, "1");
+        let c = doc.child(a, "c").unwrap();
+        assert_eq!(doc.child_value(c, "b").unwrap().value, "2");
+        assert_eq!(doc.child(c, "d"), None);
+        assert!(matches!(
+            doc.child_value(a, "b").unwrap().value,
+            Cow::Borrowed(_)
+        ));
+        assert_eq!(doc.child_value(a, "d").unwrap().value, "x\ty");
+        assert_eq!(doc.child_value(a, "e").unwrap().value, "it's");
     }
 
     #[test]
