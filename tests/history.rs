@@ -862,3 +862,230 @@ fn repository_config_cannot_hide_content_and_errors_are_clear() {
     let (code, _, _) = scan(root, &["--history", "--staged"]);
     assert_eq!(code, 2);
 }
+
+/// A `git` first on PATH that logs its arguments, one line per run, and
+/// runs the real one: shows which git commands a scan started.
+#[cfg(unix)]
+struct LoggedGit {
+    dir: tempfile::TempDir,
+}
+
+#[cfg(unix)]
+impl LoggedGit {
+    fn new() -> LoggedGit {
+        use std::os::unix::fs::PermissionsExt;
+        let real = which("git").expect("git on PATH");
+        let dir = tempfile::tempdir().unwrap();
+        let script = dir.path().join("git");
+        let log = dir.path().join("log");
+        std::fs::write(
+            &script,
+            format!(
+                "#!/bin/sh\necho \"$*\" >> '{}'\nexec '{}' \"$@\"\n",
+                log.display(),
+                real.display()
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        LoggedGit { dir }
+    }
+
+    /// `credscan ARGS` in `root`: (findings, notes on stderr, the git
+    /// commands it ran).
+    fn scan(&self, root: &Path, args: &[&str]) -> (Vec<Value>, Vec<String>, String) {
+        let log = self.dir.path().join("log");
+        let _ = std::fs::remove_file(&log);
+        let path = std::env::join_paths(
+            std::iter::once(self.dir.path().to_path_buf())
+                .chain(std::env::split_paths(&std::env::var_os("PATH").unwrap())),
+        )
+        .unwrap();
+        let (code, out, err) = run(credscan().current_dir(root).env("PATH", path).args(args));
+        assert!(code == 0 || code == 1, "{err}");
+        let notes = err
+            .lines()
+            .filter(|l| l.starts_with("credscan: note"))
+            .map(str::to_string)
+            .collect();
+        let findings = json(&out)["findings"].as_array().unwrap().clone();
+        (
+            findings,
+            notes,
+            std::fs::read_to_string(log).unwrap_or_default(),
+        )
+    }
+}
+
+/// Whether a scan read blobs through `git cat-file --batch`.
+fn used_cat_file(calls: &str) -> bool {
+    calls.lines().any(|l| l.contains("cat-file --batch"))
+}
+
+/// A deployment script edited over several commits, with a registry login
+/// in one version: git stores most versions as deltas of the newest
+/// (largest) one. Returns the blob id of the leaking version.
+fn edited_script(root: &Path) -> String {
+    let script = |version: usize, leak: bool| {
+        let mut s = String::new();
+        for i in 0..60 + version * 4 {
+            s.push_str(&format!("echo step {i} of deploying service {i}\n"));
+            if leak && i == 30 {
+                s.push_str(&format!(
+                    "docker login -u {USER} -p {PASS_A} registry.example.test\n"
+                ));
+            }
+        }
+        s
+    };
+    let mut leaking = String::new();
+    for version in 0..8 {
+        write(&root.join("deploy.sh"), &script(version, version == 4));
+        let c = commit(root, &format!("deploy script v{version}"));
+        if version == 4 {
+            leaking = rev(root, &format!("{c}:deploy.sh"));
+        }
+    }
+    leaking
+}
+
+/// The type of the pack entry holding `id` (6: `OFS_DELTA`, 7:
+/// `REF_DELTA`), from `git verify-pack -v` and the pack's bytes.
+fn pack_entry_type(root: &Path, id: &str) -> u8 {
+    let pack_dir = root.join(".git/objects/pack");
+    let idx = std::fs::read_dir(&pack_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "idx"))
+        .unwrap();
+    let listing = git(root, ["verify-pack", "-v", idx.to_str().unwrap()]);
+    let line = listing
+        .lines()
+        .find(|l| l.starts_with(id))
+        .unwrap_or_else(|| panic!("{id} not in the pack: {listing}"));
+    let fields: Vec<&str> = line.split_whitespace().collect();
+    assert_eq!(fields.len(), 7, "stored as a delta: {line}");
+    let offset: usize = fields[4].parse().unwrap();
+    let pack = std::fs::read(idx.with_extension("pack")).unwrap();
+    (pack[offset] >> 4) & 7
+}
+
+#[cfg(unix)]
+#[test]
+fn packed_blobs_and_deltas_give_the_same_findings_as_loose_objects() {
+    let dir = repo();
+    let root = dir.path();
+    let leaking = edited_script(root);
+    write(&root.join("config.json"), &leak(PASS_B));
+    let mut big = leak(PASS_A);
+    big.push_str(&"x".repeat(8000));
+    write(&root.join("big.json"), &big);
+    commit(root, "config and a big file");
+    std::fs::remove_file(root.join("big.json")).unwrap();
+    write(&root.join("deploy.sh"), "echo done\n");
+    commit(root, "drop them");
+    let logged = LoggedGit::new();
+    let args = ["--history", "--format", "json", "--max-file-size", "6K"];
+
+    // Loose objects: git reads them.
+    let (loose, loose_notes, calls) = logged.scan(root, &args);
+    assert!(used_cat_file(&calls), "{calls}");
+    assert_eq!(paths(&loose), ["config.json", "deploy.sh"], "{loose:?}");
+    assert_eq!(
+        at(&loose, "deploy.sh")[0]["history"]["blob"],
+        leaking.as_str()
+    );
+    assert!(
+        loose_notes.iter().any(|n| n.contains("big.json")),
+        "{loose_notes:?}"
+    );
+
+    // One pack, deltas against earlier entries by offset: read in-process,
+    // the same findings and notes.
+    git(root, ["repack", "-q", "-a", "-d", "-f"]);
+    assert_eq!(pack_entry_type(root, &leaking), 6);
+    let (packed, notes, calls) = logged.scan(root, &args);
+    assert!(!used_cat_file(&calls), "{calls}");
+    assert_eq!(packed, loose);
+    assert_eq!(notes, loose_notes);
+
+    // Another repository borrowing these objects (alternates).
+    let tmp = tempfile::tempdir().unwrap();
+    let shared = tmp.path().join("shared");
+    git(
+        tmp.path(),
+        ["clone", "-q", "--shared", root.to_str().unwrap(), "shared"],
+    );
+    assert!(shared.join(".git/objects/info/alternates").is_file());
+    let (borrowed, _, calls) = logged.scan(&shared, &["--history", "--format", "json"]);
+    assert!(!used_cat_file(&calls), "{calls}");
+    assert_eq!(paths(&borrowed), ["big.json", "config.json", "deploy.sh"]);
+
+    // Deltas naming their base by id (REF_DELTA).
+    git(
+        root,
+        [
+            "-c",
+            "repack.useDeltaBaseOffset=false",
+            "repack",
+            "-q",
+            "-a",
+            "-d",
+            "-f",
+        ],
+    );
+    assert_eq!(pack_entry_type(root, &leaking), 7);
+    let (packed, notes, calls) = logged.scan(root, &args);
+    assert!(!used_cat_file(&calls), "{calls}");
+    assert_eq!(packed, loose);
+    assert_eq!(notes, loose_notes);
+}
+
+#[cfg(unix)]
+#[test]
+fn several_packs_and_loose_objects_are_read_together() {
+    let dir = repo();
+    let root = dir.path();
+    let mut commits = Vec::new();
+    for (i, name) in ["a.json", "b.json", "c.json"].iter().enumerate() {
+        edited_script(root);
+        write(
+            &root.join(name),
+            &leak_config_for(&format!("registry{i}.example.test"), USER, PASS_A),
+        );
+        commits.push(commit(root, &format!("add {name}")));
+        std::fs::remove_file(root.join(name)).unwrap();
+        commit(root, &format!("remove {name}"));
+        // The first two commits' objects go to a pack each; the third's
+        // stay loose.
+        if i < 2 {
+            git(root, ["repack", "-q", "-d"]);
+        }
+    }
+    let packs = std::fs::read_dir(root.join(".git/objects/pack"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "pack")
+        })
+        .count();
+    assert_eq!(packs, 2);
+    let logged = LoggedGit::new();
+    let (findings, _, calls) = logged.scan(root, &["--history", "--format", "json"]);
+    // The loose blobs came from git.
+    assert!(used_cat_file(&calls), "{calls}");
+    assert_eq!(
+        paths(&findings),
+        ["a.json", "b.json", "c.json", "deploy.sh"],
+        "{findings:?}"
+    );
+    for (name, c) in ["a.json", "b.json", "c.json"].iter().zip(&commits) {
+        assert_eq!(at(&findings, name)[0]["history"]["commit"], c.as_str());
+    }
+    // The script's leaking version was added three times (the same blob):
+    // one finding, from its first commit.
+    assert_eq!(at(&findings, "deploy.sh").len(), 1);
+}

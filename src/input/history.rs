@@ -230,7 +230,10 @@ enum DeltaCache {
     Trees,
 }
 
-/// The delta cache the blob readers of one scan share.
+/// The delta cache the blob readers of one scan share. Read in-process
+/// (input/packs.rs), docker/cli: 7.4-7.5 CPU-seconds and 118 MB peak RSS
+/// with 16 MiB, 7.3-7.5 and 131-135 MB with 24, 7.2-7.4 and 141-145 MB
+/// with 32, 7.1-7.2 and 162-167 MB with 48 (load 3.5-4.5).
 const BLOB_DELTA_CACHE_MIB: usize = 48;
 
 /// The repository a history scan reads.
