@@ -78,8 +78,15 @@ pub enum Check {
     /// which would otherwise search the file a second time.
     AtGate(AtGateFn),
     /// Reads the file parsed as YAML; the file is parsed only when one of
-    /// the form's gate literals is a key there (`word:`).
-    Yaml(fn(&yaml::Doc, &mut Vec<Candidate>)),
+    /// the form's gate literals is a key there (`word:`), and only around
+    /// such keys. With a parent test, the form reads a key of its gate
+    /// only under a parent keyed as the test accepts (CI forms read a
+    /// `password:` under `auth:`, `with:`, ...), and the key is skipped
+    /// when its parent can be told from the lines above it and fails.
+    Yaml(
+        fn(&yaml::Doc, &mut Vec<Candidate>),
+        Option<fn(&str) -> bool>,
+    ),
     /// Reads the file's HCL blocks; they are parsed only when one of the
     /// form's gate literals is an attribute there (`word =`).
     Hcl(fn(&[hcl::Block], &mut Vec<Candidate>)),
@@ -93,7 +100,7 @@ impl std::fmt::Debug for Check {
         f.write_str(match self {
             Check::Text(_) => "Text",
             Check::AtGate(_) => "AtGate",
-            Check::Yaml(_) => "Yaml",
+            Check::Yaml(..) => "Yaml",
             Check::Hcl(_) => "Hcl",
             Check::Layered => "Layered",
         })
@@ -105,7 +112,7 @@ impl Check {
     pub fn reader(&self) -> &'static str {
         match self {
             Check::Text(_) | Check::AtGate(_) => "text",
-            Check::Yaml(_) => "YAML",
+            Check::Yaml(..) => "YAML",
             Check::Hcl(_) => "HCL",
             Check::Layered => "layered JSON/base64",
         }

@@ -51,23 +51,53 @@ fn keyed_in(text: &[u8], hits: &Hits, form: &Form, sep: u8) -> bool {
 
 /// Where the gate words of every YAML form occur as keys ([`yaml_key_at`]),
 /// ascending: the YAML forms read the nodes keyed there and their
-/// ancestors and children, which [`yaml::Doc::parse_around`] reads.
+/// ancestors and children, which [`yaml::Doc::parse_around`] reads. A key
+/// is left out when every form gated on its word tests its parent, and its
+/// parent is known to fail them all.
 fn yaml_keys(text: &[u8], hits: &Hits) -> Vec<usize> {
+    let mut at = yaml_key_positions(text, hits);
+    at.retain(|&(at, w)| {
+        let mut parent = None;
+        yaml_forms()
+            .filter(|(gate, _)| gate.contains(&w))
+            .any(|(_, test)| match test {
+                None => true,
+                Some(test) => {
+                    match parent.get_or_insert_with(|| yaml::parent_of_key_at(text, at, w)) {
+                        yaml::Parent::Unknown => true,
+                        yaml::Parent::Keyless => false,
+                        yaml::Parent::Key(k) => test(k),
+                    }
+                }
+            })
+    });
+    at.into_iter().map(|(at, _)| at).collect()
+}
+
+/// A form's test of the key of a node's parent.
+type ParentTest = fn(&str) -> bool;
+
+/// Each YAML form's gate and parent test.
+fn yaml_forms() -> impl Iterator<Item = (&'static [&'static str], Option<ParentTest>)> {
+    text_forms().filter_map(|f| match f.check {
+        Check::Yaml(_, test) => Some((f.gate, test)),
+        _ => None,
+    })
+}
+
+/// Every occurrence of a YAML form's gate word as a key, ascending.
+fn yaml_key_positions(text: &[u8], hits: &Hits) -> Vec<(usize, &'static str)> {
     static WORDS: OnceLock<Vec<&'static str>> = OnceLock::new();
     let words = WORDS.get_or_init(|| {
-        let mut w: Vec<&'static str> = text_forms()
-            .filter(|f| matches!(f.check, Check::Yaml(_)))
-            .flat_map(|f| f.gate.iter().copied())
-            .collect();
+        let mut w: Vec<&'static str> = yaml_forms().flat_map(|(g, _)| g.iter().copied()).collect();
         w.sort_unstable();
         w.dedup();
         w
     });
-    let mut at: Vec<usize> = hits
+    let mut at: Vec<(usize, &'static str)> = hits
         .positions(words)
-        .iter()
-        .filter(|&&(at, w)| yaml_key_at(text, at, at + w.len()))
-        .map(|&(at, _)| at)
+        .into_iter()
+        .filter(|&(at, w)| yaml_key_at(text, at, at + w.len()))
         .collect();
     at.sort_unstable();
     at
@@ -151,7 +181,7 @@ pub fn scan(text: &[u8], hits: &Hits, out: &mut Vec<RawFinding>) {
         match form.check {
             Check::Text(check) => check(text, &mut candidates),
             Check::AtGate(check) => check(text, &hits.positions(form.gate), &mut candidates),
-            Check::Yaml(check) => {
+            Check::Yaml(check, _) => {
                 if keyed(form, b':') {
                     check(
                         doc.get_or_insert_with(|| {
@@ -399,8 +429,42 @@ mod tests {
             let text = text.as_bytes();
             let hits = Hits::find(text);
             let whole = yaml::Doc::parse(text);
-            let around = yaml::Doc::parse_around(text, &yaml_keys(text, &hits));
+            let keys: Vec<usize> = yaml_key_positions(text, &hits).into_iter().map(|(at, _)| at).collect();
+            let around = yaml::Doc::parse_around(text, &keys);
             proptest::prop_assert_eq!(yaml_view(&whole), yaml_view(&around), "{:?}", String::from_utf8_lossy(text));
+        }
+
+        /// The YAML forms find the same candidates when the text is read
+        /// only around the keys whose parents may pass their tests.
+        #[test]
+        fn yaml_forms_read_the_same_around_the_keys_they_need(parts in proptest::collection::vec(
+            proptest::sample::select(vec![
+                "password: pw1\n", "  password: pw2\n", "    password: \"pw3\"\n", "- password: pw4\n",
+                "auth:\n", "  auth:\n", "    auth:\n", "docker:\n", "  docker:\n", "- image: r.example.test/a\n",
+                "  - image: r.example.test/b\n", "with:\n", "  with:\n", "- uses: docker/login-action@v3\n",
+                "  - uses: docker/login-action@v3\n", "credentials:\n", "  credentials:\n", "container:\n",
+                "services:\n", "  svc:\n", "image:\n", "  name: r.example.test/c\n", "settings:\n",
+                "  image: plugins/docker\n", "usernamePassword:\n", "- usernamePassword:\n",
+                "docker_login:\n", "  community.docker.docker_login:\n", "configs:\n", "  r.example.test:\n",
+                "    auth:\n", "      password: pw5\n", "      username: u\n", "  username: u2\n", "---\n",
+                "# c\n", "\n", "x: y\n", "  ", "- ", "properties:\n", "  auth: {password: pw6}\n",
+                "auth_config:\n", "\tpassword: pw7\n",
+            ]),
+            0..30,
+        )) {
+            let text = parts.concat();
+            let text = text.as_bytes();
+            let hits = Hits::find(text);
+            let whole = yaml::Doc::parse(text);
+            let around = yaml::Doc::parse_around(text, &yaml_keys(text, &hits));
+            for f in text_forms() {
+                if let Check::Yaml(check, _) = f.check {
+                    let (mut a, mut b) = (Vec::new(), Vec::new());
+                    check(&whole, &mut a);
+                    check(&around, &mut b);
+                    proptest::prop_assert_eq!(format!("{a:?}"), format!("{b:?}"), "{} on {:?}", f.slug, String::from_utf8_lossy(text));
+                }
+            }
         }
     }
 

@@ -13,10 +13,15 @@ pub(crate) const FORM: Form = Form {
     title: "Ansible docker_login / podman_login task",
     // Only a `password:` key is reported.
     gate: &["password"],
-    check: Check::Yaml(ansible),
+    check: Check::Yaml(ansible, Some(reads_under)),
     hint: None,
     doc: "Ansible `docker_login` / `community.docker.docker_login` / `podman_login` with `password:`.",
 };
+
+/// Whether a `password:` under `module:` is a login module's argument.
+fn reads_under(module: &str) -> bool {
+    module.ends_with("docker_login") || module.ends_with("podman_login")
+}
 
 /// Ansible `docker_login` / `podman_login` module arguments.
 fn ansible(doc: &Doc, out: &mut Vec<Candidate>) {
@@ -27,7 +32,7 @@ fn ansible(doc: &Doc, out: &mut Vec<Candidate>) {
         let Some(value) = &node.value else { continue };
         let Some(p) = doc.parent(i) else { continue };
         let Some(module) = doc.key(p) else { continue };
-        if !(module.ends_with("docker_login") || module.ends_with("podman_login")) {
+        if !reads_under(module) {
             continue;
         }
         out.push(Candidate {

@@ -22,7 +22,7 @@ pub(crate) const FORM: Form = Form {
     title: "CI configuration registry credential",
     // Only a `password:` key is reported.
     gate: &["password"],
-    check: Check::Yaml(scan),
+    check: Check::Yaml(scan, Some(reads_under)),
     hint: None,
     doc: "A literal password in CI YAML: CircleCI `docker: - image … auth: {username, password}`; GitHub Actions `docker/login-action` `with: password:`, `container.credentials` and `services.<id>.credentials`; Bitbucket Pipelines `image: {name, username, password}`; Drone `auth_config` and `plugins/*` step `settings`; Jenkins JCasC `usernamePassword`.",
 };
@@ -55,6 +55,15 @@ pub(crate) fn scan(doc: &Doc, out: &mut Vec<Candidate>) {
     }
 }
 
+/// Whether a CI form reads a `password:` whose parent is keyed `key`: the
+/// only keys [`form`] matches.
+fn reads_under(key: &str) -> bool {
+    matches!(
+        key,
+        "auth" | "with" | "credentials" | "image" | "auth_config" | "settings" | "usernamePassword"
+    )
+}
+
 struct CiSystem {
     chain: &'static str,
     registry: Option<String>,
@@ -76,7 +85,8 @@ fn form(doc: &Doc, p: usize) -> Option<CiSystem> {
             encrypted_ok: false,
         })
     };
-    match doc.key(p)? {
+    let key = doc.key(p).filter(|k| reads_under(k))?;
+    match key {
         "auth" if ancestor_named(doc, p, "docker", 3) => {
             form("CircleCI docker[].auth.password", image_of(up, "image"))
         }

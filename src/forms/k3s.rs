@@ -14,7 +14,7 @@ pub(crate) const FORM: Form = Form {
     title: "k3s / RKE2 registries.yaml",
     // Its values sit under a `configs:` key.
     gate: &["configs"],
-    check: Check::Yaml(k3s),
+    check: Check::Yaml(k3s, None),
     hint: None,
     doc: "k3s/RKE2 `registries.yaml` `configs.<host>.auth` (also embedded in a block scalar).",
 };

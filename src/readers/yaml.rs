@@ -264,6 +264,106 @@ impl<'a> Doc<'a> {
     }
 }
 
+/// The parent of a node, as [`parent_of_key_at`] can tell it without
+/// parsing the text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Parent<'a> {
+    /// Not worked out (not the key of its line, or too far to look).
+    Unknown,
+    /// No parent, or a list item.
+    Keyless,
+    /// A mapping key.
+    Key(Cow<'a, str>),
+}
+
+/// Lines looked back over for a parent before giving up.
+const PARENT_REACH: usize = 512;
+
+/// The parent [`Doc::parse`] gives the node keyed `word` at `at`, when that
+/// is its line's key: the most recent node pushed before it with
+/// a smaller indentation (a node that would have popped that one has a
+/// smaller indentation itself, and so would be more recent), back to a
+/// document marker. A line pushes its list items, then its key.
+pub(crate) fn parent_of_key_at<'a>(text: &'a [u8], at: usize, word: &str) -> Parent<'a> {
+    let line = memchr::memrchr(b'\n', &text[..at]).map_or(0, |i| i + 1);
+    let mut pushed = Vec::new();
+    if pushes(text, line, &mut pushed) {
+        return Parent::Unknown;
+    }
+    let Some(&(col, Some(key_at))) = pushed.last() else {
+        return Parent::Unknown;
+    };
+    match key_of(text, key_at..line_end(text, line)) {
+        Some((key, after)) if key == word && key_at <= at && at < after => {}
+        _ => return Parent::Unknown,
+    }
+    pushed.pop();
+    // Its own line's list items come first.
+    if !pushed.is_empty() {
+        return Parent::Keyless;
+    }
+    let mut start = line;
+    for _ in 0..PARENT_REACH {
+        if start == 0 {
+            return Parent::Keyless;
+        }
+        start = memchr::memrchr(b'\n', &text[..start - 1]).map_or(0, |i| i + 1);
+        pushed.clear();
+        if pushes(text, start, &mut pushed) {
+            return Parent::Keyless; // a document marker empties the stack
+        }
+        if let Some(&(_, key)) = pushed.iter().rev().find(|&&(indent, _)| indent < col) {
+            return match key {
+                None => Parent::Keyless,
+                Some(k) => match key_of(text, k..line_end(text, start)) {
+                    Some((key, _)) => Parent::Key(key),
+                    None => Parent::Unknown,
+                },
+            };
+        }
+    }
+    Parent::Unknown
+}
+
+/// The end of the line starting at `at`, without its `\r\n`.
+fn line_end(text: &[u8], at: usize) -> usize {
+    let end = memchr::memchr(b'\n', &text[at..]).map_or(text.len(), |i| at + i);
+    if end > at && text[end - 1] == b'\r' {
+        end - 1
+    } else {
+        end
+    }
+}
+
+/// The nodes [`Doc::line`] pushes for the line starting at `at`, in
+/// order: `(indentation, where the key starts)`, `None` for a list item.
+/// `true` for a document marker, which empties the stack.
+fn pushes(text: &[u8], at: usize, out: &mut Vec<(usize, Option<usize>)>) -> bool {
+    let end = line_end(text, at);
+    let line = &text[at..end];
+    if line.starts_with(b"---") || line.starts_with(b"...") {
+        return true;
+    }
+    let mut col = line.iter().take_while(|&&c| c == b' ').count();
+    if col == line.len() || line[col] == b'#' {
+        return false;
+    }
+    while line[col] == b'-' && matches!(line.get(col + 1), None | Some(b' ')) {
+        out.push((col, None));
+        col += 1;
+        while col < line.len() && line[col] == b' ' {
+            col += 1;
+        }
+        if col == line.len() {
+            return false;
+        }
+    }
+    if key_of(text, at + col..end).is_some() {
+        out.push((col, Some(at + col)));
+    }
+    false
+}
+
 /// The start of the line after the one starting at `at` (the text's end
 /// for the last line).
 fn next_line(text: &[u8], at: usize) -> usize {
@@ -494,6 +594,32 @@ mod tests {
         ));
         assert_eq!(doc.child_value(a, "d").unwrap().value, "x\ty");
         assert_eq!(doc.child_value(a, "e").unwrap().value, "it's");
+    }
+
+    #[test]
+    fn parents_are_told_from_the_lines_above() {
+        fn parent(text: &str, nth: usize) -> Parent<'_> {
+            let at = text.match_indices("password").nth(nth).unwrap().0;
+            parent_of_key_at(text.as_bytes(), at, "password")
+        }
+        let text = "with:\n  # c\n\n  username: u\n  password: a\n- password: b\nk:\n  - x: 1\n    password: c\n---\n  password: d\n";
+        assert_eq!(parent(text, 0), Parent::Key(Cow::Borrowed("with")));
+        assert_eq!(parent(text, 1), Parent::Keyless);
+        assert_eq!(parent(text, 2), Parent::Keyless);
+        assert_eq!(parent(text, 3), Parent::Keyless);
+        assert_eq!(parent("a: {password: x}", 0), Parent::Unknown);
+        assert_eq!(
+            parent("  \"auth\":\n    \"password\": x", 0),
+            Parent::Key(Cow::Borrowed("auth"))
+        );
+        assert_eq!(
+            parent("k:\n  db_password: x\n  password: y", 0),
+            Parent::Unknown
+        );
+        assert_eq!(
+            parent("k:\n  db_password: x\n  password: y", 1),
+            Parent::Key(Cow::Borrowed("k"))
+        );
     }
 
     #[test]
