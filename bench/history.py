@@ -16,8 +16,10 @@ blobs with one `git cat-file --batch` (the object-decoding floor); then per
 tool the median wall time, MB/s of unique blob bytes, CPU seconds, peak RSS
 of the main process and peak PSS of its whole process tree (credscan runs
 git processes; PSS counts pages they share once), the CPU seconds of each
-kind of process in the tree (credscan itself, `git log`, `git cat-file`:
-the share of time in object decoding), and the 1-minute load average when
+kind of process in the tree (credscan itself, which inflates the blobs of
+pack files in-process, `git log`, and `git cat-file` for the objects the
+packs do not give, or all of them in builds before the in-process reader),
+and the 1-minute load average when
 each run started. Finally, a pre-push style scan of the last
 3 commits (`--history=HEAD~3..HEAD`).
 
@@ -290,7 +292,8 @@ def main():
             cat = parts.get("git cat-file", 0)
             print(f"credscan's CPU by process (medians): "
                   + ", ".join(f"{k} {v:.2f} s ({v / c['cpu_s']:.0%})" for k, v in parts.items())
-                  + f"; time in object decoding (git cat-file, inflating and piping blobs): "
+                  + f"; git cat-file (blobs the packs did not give, or all blobs in builds "
+                  f"without the in-process reader, whose decoding counts in main): "
                   f"{cat / c['cpu_s']:.0%} of CPU; at this CPU cost 2 idle cores would give "
                   f"{mb / (c['cpu_s'] / 2):.0f} MB/s")
             for peer in ("credscan-baseline", "kingfisher", "betterleaks"):

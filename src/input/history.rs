@@ -2,23 +2,27 @@
 //! every blob reachable from the scanned commits, each scanned once, and
 //! each finding attributed to the commit that introduced it at its path.
 //!
-//! Like `--staged`, this drives the `git` command line instead of linking
-//! a git library. Measured on docker/cli (60k commits, 131k reachable blobs,
-//! 2.1 GB; 10.2-10.4 CPU-seconds in all, 5.2-5.3 s on 2 idle cores):
-//! `git cat-file --batch` takes 4.0 CPU-seconds (3.0 of them inflating
-//! the blobs, zlib and delta resolution, the rest writing them into the
-//! pipe); `git log --raw`, a tree diff per commit, 2.0; reading, parsing
-//! and placing about 1.1; the scan itself the rest. An in-process library (gitoxide)
-//! would save the pipe copies (about 1.8 CPU-seconds on both sides), but
-//! it maps whole pack files, so reading every blob of a 288 MB pack makes
-//! all of it resident (peak memory is a target here: git's pack windows
-//! and delta cache are bounded below, and the whole scan peaks about 200
-//! MB of PSS), it
-//! decodes with the same zlib, and it adds hundreds of crates and minutes
-//! of build on this project's 2-core builders; git also reads every
-//! repository format git writes (packs, loose objects, multi-pack indexes,
-//! commit graphs, promisor remotes, partial and shallow clones, worktrees)
-//! because it is the reference implementation.
+//! Commits and their blobs are listed by the `git` command line (`git
+//! log`); blobs are read in-process from the pack files (input/packs.rs:
+//! a small reader of pack indexes, whole and delta entries, inflating with
+//! zlib-rs), and from `git cat-file --batch` for anything the packs do not
+//! give (loose objects, objects in no pack, SHA-256 repositories, a
+//! damaged entry), so every repository git reads still works, git being
+//! the reference implementation (multi-pack indexes, promisor remotes,
+//! partial and shallow clones, worktrees, alternates).
+//!
+//! Measured on docker/cli (60k commits, 131k reachable blobs, 2.1 GB, one
+//! 288 MB pack; load 2-3, alternating with the previous build): 3.8-3.9 s
+//! and 6.7-7.0 CPU-seconds, against 4.9-5.0 s and 8.5-8.7 when two `git
+//! cat-file --batch` processes inflated the blobs (3.9-4.0 CPU-seconds,
+//! much of it writing 2.1 GB into pipes, which credscan then read back):
+//! reading in-process adds 2.1-2.2 CPU-seconds to credscan's own process.
+//! `git log --raw`, a tree diff per commit, takes 1.9-2.0; the scan the
+//! rest. Peak PSS of the process tree stays about 190 MB (the packs are
+//! mapped, and their pages dropped after every 8 MiB read; 48 MiB of
+//! delta-base caches). gitoxide's gix-pack was not used: it adds 27
+//! crates, and it maps whole packs with no way to drop the pages read, so
+//! reading every blob of a 288 MB pack makes all of it resident.
 //!
 //! Processes for one scan:
 //!
@@ -35,10 +39,12 @@
 //!    path-limited `git log --raw` costs 0.5 for a single path) that
 //!    cannot see the other paths a blob had, so the one listing stays.
 //! 2. Each blob is requested once, the first time it appears, from one of
-//!    two `git cat-file --batch` (one per three scanner threads on larger
+//!    two reader threads (one per three scanner threads on larger
 //!    machines), chosen by path so that the versions of a file, which git
-//!    stores as delta chains, meet in one process's delta cache. The scan
-//!    runs while `git log` is still listing.
+//!    stores as delta chains, meet in one reader's delta-base cache. Each
+//!    reader starts its own `git cat-file --batch` the first time the
+//!    packs do not give a blob. The scan runs while `git log` is still
+//!    listing.
 //! 3. A blob's raw findings are placed (lines, columns, inline markers,
 //!    fingerprints) by the scanner thread that found them, at the path the
 //!    blob was requested for, while its content is at hand. When the
@@ -78,7 +84,7 @@ pub struct HistoryError(pub String);
 /// The path notices about the whole history are reported under.
 pub const NOTICE_PATH: &str = "git history";
 
-/// Blobs per request chunk sent to one `git cat-file` process.
+/// Blobs per request chunk sent to one blob reader.
 const CHUNK: usize = 64;
 
 const NONE: u32 = u32::MAX;
@@ -617,16 +623,17 @@ pub fn scan(
         cache: Vec::new(),
     };
     let scanned = Scanned::default();
-    // Two `git cat-file` processes (one per three scanner threads on
-    // larger machines), sharing a 48 MiB delta cache: with one, the
-    // scanners of 2 cores waited for it, the scan took 8.2-8.7 s on
-    // docker/cli against 7.3-7.8 s with two (same CPU time, 12.5-13.5 s;
-    // process tree peak PSS 150-155 MB against 191-200 MB). Each reader
-    // costs memory (its pack windows and delta cache), hence no more.
-    // The scanner threads are fed through a channel, so git never waits
-    // for a scan. Each path's versions go to one reader, so a delta chain
-    // (versions of one file, mostly) is inflated in one process's delta
-    // cache rather than in all of them.
+    // Two blob readers (one per three scanner threads on larger
+    // machines), sharing a 48 MiB delta-base cache. When they were `git
+    // cat-file` processes, one made the scanners of 2 cores wait (8.2-8.7
+    // s on docker/cli against 7.3-7.8 s with two). Reading in-process,
+    // docker/cli on 2 cores: 3.7-3.9 s with one reader, 3.4 s with two or
+    // three, the same CPU time; each reader adds its cache and buffers
+    // (peak RSS 155-158, 162-163, 172-176 MB), hence two. The scanner
+    // threads are fed through a channel, so a reader never waits for a
+    // scan. Each path's versions go to one reader, so a delta chain
+    // (versions of one file, mostly) is inflated in one reader's cache
+    // rather than in all of them.
     let readers = match threads.max(1) {
         1 => 1,
         n => n.div_ceil(3).max(2),
