@@ -1089,3 +1089,26 @@ fn several_packs_and_loose_objects_are_read_together() {
     // one finding, from its first commit.
     assert_eq!(at(&findings, "deploy.sh").len(), 1);
 }
+
+#[cfg(unix)]
+#[test]
+fn sha256_repository_is_read_through_git() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    git(
+        root,
+        ["init", "-q", "--object-format=sha256", "-b", "main", "."],
+    );
+    write(&root.join("config.json"), &leak(PASS_A));
+    let leaked = commit(root, "add config");
+    std::fs::remove_file(root.join("config.json")).unwrap();
+    commit(root, "remove config");
+    git(root, ["repack", "-q", "-a", "-d"]);
+    let logged = LoggedGit::new();
+    let (findings, _, calls) = logged.scan(root, &["--history", "--format", "json"]);
+    // The pack reader reads SHA-1 repositories only: git gives the blobs.
+    assert!(used_cat_file(&calls), "{calls}");
+    assert_eq!(paths(&findings), ["config.json"]);
+    assert_eq!(leaked.len(), 64);
+    assert_eq!(findings[0]["history"]["commit"], leaked.as_str());
+}

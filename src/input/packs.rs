@@ -115,14 +115,21 @@ impl Packs {
             cache: BaseCache::new(cache),
             z: Decompress::new(true),
             chain: Vec::new(),
+            last: 0,
         }
     }
 
-    /// The pack and offset of object `id`.
-    fn find(&self, id: &Id) -> Option<(usize, u64)> {
+    /// The pack and offset of object `id`, looking first in pack `first`
+    /// (where the previous object was: a repository that was never
+    /// repacked may have hundreds of packs).
+    fn find(&self, id: &Id, first: usize) -> Option<(usize, u64)> {
+        if let Some(o) = self.packs.get(first).and_then(|pack| pack.find(id)) {
+            return Some((first, o));
+        }
         self.packs
             .iter()
             .enumerate()
+            .filter(|(p, _)| *p != first)
             .find_map(|(p, pack)| pack.find(id).map(|o| (p, o)))
     }
 }
@@ -309,12 +316,15 @@ pub struct Reader<'a> {
     z: Decompress,
     /// Deltas to apply, outermost first (kept to reuse the allocation).
     chain: Vec<(u64, Vec<u8>)>,
+    /// The pack the previous object was in.
+    last: usize,
 }
 
 impl Reader<'_> {
     /// Blob `id`, unless it is larger than `max` bytes. `Err`: ask git.
     pub fn blob(&mut self, id: &Id, max: u64) -> Result<Got, NotHere> {
-        let (p, at) = self.packs.find(id).ok_or(NotHere)?;
+        let (p, at) = self.packs.find(id, self.last).ok_or(NotHere)?;
+        self.last = p;
         let got = self.object(p, at, max);
         self.chain.clear();
         got
