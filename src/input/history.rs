@@ -18,8 +18,8 @@
 //! much of it writing 2.1 GB into pipes, which credscan then read back):
 //! reading in-process adds 2.1-2.2 CPU-seconds to credscan's own process.
 //! `git log --raw`, a tree diff per commit, takes 1.9-2.0; the scan the
-//! rest. Peak PSS of the process tree stays about 190 MB (the packs are
-//! mapped, and their pages dropped after every 8 MiB read; 48 MiB of
+//! rest. Peak PSS of the process tree stays about 190 MB (the packs and
+//! indexes are mapped, their pages dropped after every 8 MiB read; 48 MiB of
 //! delta-base caches). gitoxide's gix-pack was not used: it adds 27
 //! crates, and it maps whole packs with no way to drop the pages read, so
 //! reading every blob of a 288 MB pack makes all of it resident.

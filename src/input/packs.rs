@@ -10,10 +10,11 @@
 //! caller asks `git cat-file` for: git stays the reference for every
 //! repository format, and the counting of missing objects is its answer.
 //!
-//! Memory stays bounded however large the packs: they are mapped, and the
-//! pages read are dropped from the mapping (`madvise(MADV_DONTNEED)`; they
-//! stay in the page cache) after every [`DROP_AFTER`] bytes inflated from
-//! a pack, and each reader keeps a delta-base cache of a fixed size.
+//! Memory stays bounded however large the packs: packs and their indexes
+//! are mapped, and the pages read are dropped from the mappings
+//! (`madvise(MADV_DONTNEED)`; they stay in the page cache) after every
+//! [`DROP_AFTER`] bytes read from a pack, and each reader keeps a
+//! delta-base cache of a fixed size.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io;
@@ -225,6 +226,11 @@ impl Pack {
         if self.read.fetch_add(n, Ordering::Relaxed) + n >= DROP_AFTER {
             self.read.store(0, Ordering::Relaxed);
             self.data.drop_pages();
+            // The index too: lookups touch all of it in the end (13 MB
+            // for docker/cli's 476k objects, hundreds of MB for the
+            // largest repositories). docker/cli: peak RSS 2-7 MB lower,
+            // system time 0.0-0.1 s higher, in the noise.
+            self.idx.drop_pages();
         }
     }
 }
