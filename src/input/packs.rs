@@ -40,6 +40,10 @@ const DROP_AFTER: u64 = 8 << 20;
 /// at most): a longer one is a damaged pack.
 const MAX_CHAIN: usize = 10_000;
 
+/// The least of the bound on any object or delta inflated on the way to
+/// a blob (64 times `--max-file-size`); past it git reads the blob.
+const MIN_BOUND: u64 = 256 << 20;
+
 /// What one lookup gave.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Got {
@@ -337,18 +341,28 @@ impl Reader<'_> {
     }
 
     fn object(&mut self, p: usize, at: u64, max: u64) -> Result<Got, NotHere> {
+        // Whatever a damaged size field says, nothing larger is allocated
+        // here: a base can be larger than the blob asked for (git deltas
+        // against bases up to 32 times larger), not without bound.
+        let limit = max.saturating_mul(64).max(MIN_BOUND);
         let packs = self.packs;
         let pack = &packs.packs[p];
         let d = pack.data.bytes();
         let mut at = at;
         let (kind, mut data) = loop {
             if let Some((kind, data)) = self.cache.get(p, at) {
+                if self.chain.is_empty() && data.len() as u64 > max {
+                    return Ok(Got::TooLarge(data.len() as u64));
+                }
                 break (kind, data);
             }
             let e = entry(d, at)?;
             let outermost = self.chain.is_empty();
             if outermost && e.kind != 6 && e.kind != 7 && e.size > max {
                 return Ok(Got::TooLarge(e.size));
+            }
+            if e.size > limit {
+                return Err(NotHere);
             }
             let bytes = inflate(&mut self.z, pack, &e)?;
             match e.base {
@@ -364,11 +378,13 @@ impl Reader<'_> {
                     at = pack.find(&base).ok_or(NotHere)?;
                 }
             }
-            if outermost {
-                let (_, delta) = &self.chain[0];
-                let (_, size) = delta_sizes(delta)?;
-                if size > max {
+            if let Some((_, delta)) = self.chain.last() {
+                let (base, size) = delta_sizes(delta)?;
+                if outermost && size > max {
                     return Ok(Got::TooLarge(size));
+                }
+                if base > limit || size > limit {
+                    return Err(NotHere);
                 }
             }
             if self.chain.len() > MAX_CHAIN {
@@ -394,10 +410,15 @@ impl Reader<'_> {
 fn inflate(z: &mut Decompress, pack: &Pack, e: &Entry) -> Result<Vec<u8>, NotHere> {
     let d = pack.data.bytes();
     let input = d.get(e.data..).ok_or(NotHere)?;
+    // Deflate never inflates more than 1,032 bytes out of one: a larger
+    // size is a damaged header.
+    if e.size > (input.len() as u64).saturating_mul(1032) {
+        return Err(NotHere);
+    }
     let size = usize::try_from(e.size).map_err(|_| NotHere)?;
     z.reset(true);
     // One byte more than expected: a longer stream shows as such.
-    let mut out = Vec::with_capacity(size + 1);
+    let mut out = buffer(size + 1)?;
     let status = z
         .decompress_vec(input, &mut out, FlushDecompress::Finish)
         .map_err(|_| NotHere)?;
@@ -407,6 +428,14 @@ fn inflate(z: &mut Decompress, pack: &Pack, e: &Entry) -> Result<Vec<u8>, NotHer
         return Err(NotHere);
     }
     Ok(out)
+}
+
+/// An empty buffer for `size` bytes, or `NotHere` when memory for it
+/// cannot be had (a damaged size): never an abort.
+fn buffer(size: usize) -> Result<Vec<u8>, NotHere> {
+    let mut v = Vec::new();
+    v.try_reserve_exact(size).map_err(|_| NotHere)?;
+    Ok(v)
 }
 
 /// A git delta's base and result sizes.
@@ -442,7 +471,7 @@ fn apply(base: &[u8], delta: &[u8]) -> Result<Vec<u8>, NotHere> {
     if base_size != base.len() as u64 {
         return Err(NotHere);
     }
-    let mut out = Vec::with_capacity(size);
+    let mut out = buffer(size)?;
     while pos < delta.len() {
         let op = delta[pos];
         pos += 1;
@@ -694,6 +723,125 @@ mod tests {
         assert!(entry(&[0x65, 90], 0).is_err());
         assert!(entry(&[0xb5], 0).is_err());
         assert!(entry(&[0x55], 0).is_err());
+    }
+
+    /// An entry header: kind and size.
+    fn header(kind: u8, mut size: u64) -> Vec<u8> {
+        let mut h = vec![(kind << 4) | (size & 15) as u8];
+        size >>= 4;
+        while size > 0 {
+            *h.last_mut().unwrap() |= 0x80;
+            h.push((size & 0x7f) as u8);
+            size >>= 7;
+        }
+        h
+    }
+
+    fn zlib(data: &[u8]) -> Vec<u8> {
+        use std::io::Write;
+        let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        z.write_all(data).unwrap();
+        z.finish().unwrap()
+    }
+
+    /// Writes a pack of these entries (id, header and data after it) and
+    /// its version 2 index into `dir/pack`; the entries' offsets.
+    fn write_pack(dir: &Path, entries: &[(Id, Vec<u8>)]) -> Vec<u64> {
+        let mut pack = b"PACK".to_vec();
+        pack.extend_from_slice(&2u32.to_be_bytes());
+        pack.extend_from_slice(&(entries.len() as u32).to_be_bytes());
+        let mut offsets = Vec::new();
+        for (_, bytes) in entries {
+            offsets.push(pack.len() as u64);
+            pack.extend_from_slice(bytes);
+        }
+        pack.extend_from_slice(&[0; 20]);
+        let mut sorted: Vec<(Id, u64)> = entries
+            .iter()
+            .zip(&offsets)
+            .map(|((id, _), o)| (*id, *o))
+            .collect();
+        sorted.sort();
+        let mut idx = vec![0xff, b't', b'O', b'c', 0, 0, 0, 2];
+        for b in 0..256 {
+            let n = sorted.iter().filter(|(id, _)| id[0] as usize <= b).count() as u32;
+            idx.extend_from_slice(&n.to_be_bytes());
+        }
+        for (id, _) in &sorted {
+            idx.extend_from_slice(id);
+        }
+        idx.extend(std::iter::repeat_n(0, 4 * sorted.len()));
+        for (_, o) in &sorted {
+            idx.extend_from_slice(&(*o as u32).to_be_bytes());
+        }
+        idx.extend_from_slice(&[0; 40]);
+        std::fs::create_dir_all(dir.join("pack")).unwrap();
+        std::fs::write(dir.join("pack/pack-t.pack"), pack).unwrap();
+        std::fs::write(dir.join("pack/pack-t.idx"), idx).unwrap();
+        offsets
+    }
+
+    #[test]
+    fn reader_gives_whole_and_delta_blobs_and_refuses_damaged_sizes() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = b"registry.example.test deployer Zq8vLm2Kp4Rt7Wx\n".repeat(20);
+        let (a, b, c, d, e, f) = ([1; 20], [2; 20], [3; 20], [4; 20], [5; 20], [6; 20]);
+        let whole = |kind: u8, data: &[u8]| {
+            let mut v = header(kind, data.len() as u64);
+            v.extend(zlib(data));
+            v
+        };
+        // b: the base's first 22 bytes and "NEW".
+        let b_delta = delta(base.len(), 25, &[0x90, 22, 3, b'N', b'E', b'W']);
+        let mut b_entry = header(6, b_delta.len() as u64);
+        b_entry.push(0); // offset back: set below
+        b_entry.extend(zlib(&b_delta));
+        // c: the same by id.
+        let mut c_entry = header(7, b_delta.len() as u64);
+        c_entry.extend_from_slice(&a);
+        c_entry.extend(zlib(&b_delta));
+        // d: a blob whose header claims a terabyte.
+        let mut d_entry = header(3, 1 << 40);
+        d_entry.extend(zlib(b"short"));
+        // e: a delta claiming a base of a terabyte.
+        let e_delta = delta(1 << 40, 3, &[3, b'a', b'b', b'c']);
+        let mut e_entry = header(7, e_delta.len() as u64);
+        e_entry.extend_from_slice(&a);
+        e_entry.extend(zlib(&e_delta));
+        // f: a tree, not a blob.
+        let entries = vec![
+            (a, whole(3, &base)),
+            (b, b_entry),
+            (c, c_entry),
+            (d, d_entry),
+            (e, e_entry),
+            (f, whole(2, b"tree")),
+        ];
+        // b's base is a, right before it: offset back = a's entry length.
+        let back = entries[0].1.len();
+        assert!(back < 128);
+        let mut entries = entries;
+        let at = entries[1].1.len() - zlib(&b_delta).len() - 1;
+        entries[1].1[at] = back as u8;
+        write_pack(dir.path(), &entries);
+
+        let packs = Packs::in_dirs(&[dir.path().to_path_buf()]);
+        assert_eq!(packs.packs.len(), 1);
+        let mut r = packs.reader(1 << 20);
+        let max = 10 << 20;
+        assert_eq!(r.blob(&a, max).unwrap(), Got::Bytes(base.clone()));
+        let expected = b"registry.example.test NEW".to_vec();
+        assert_eq!(r.blob(&b, max).unwrap(), Got::Bytes(expected.clone()));
+        assert_eq!(r.blob(&c, max).unwrap(), Got::Bytes(expected));
+        // Sizes are checked before inflating: the header's, or the delta's.
+        assert_eq!(r.blob(&a, 100).unwrap(), Got::TooLarge(base.len() as u64));
+        assert_eq!(r.blob(&b, 20).unwrap(), Got::TooLarge(25));
+        assert_eq!(r.blob(&d, max).unwrap(), Got::TooLarge(1 << 40));
+        // Damaged, not a blob, or not in the pack: git is asked instead.
+        assert!(r.blob(&d, u64::MAX >> 1).is_err());
+        assert!(r.blob(&e, max).is_err());
+        assert!(r.blob(&f, max).is_err());
+        assert!(r.blob(&[7; 20], max).is_err());
     }
 
     #[test]
