@@ -12,17 +12,18 @@
 //! partial and shallow clones, worktrees, alternates).
 //!
 //! Measured on docker/cli (60k commits, 131k reachable blobs, 2.1 GB, one
-//! 288 MB pack; load 2-3, alternating with the previous build): 3.8-3.9 s
-//! and 6.7-7.0 CPU-seconds, against 4.9-5.0 s and 8.5-8.7 when two `git
-//! cat-file --batch` processes inflated the blobs (3.9-4.0 CPU-seconds,
+//! 288 MB pack; load 2.4-3.4, alternating with the previous build):
+//! 3.6-3.7 s and 6.4-6.5 CPU-seconds, against 4.7-4.9 s and 8.3-8.4 when
+//! two `git cat-file --batch` processes inflated the blobs (3.9 CPU-seconds,
 //! much of it writing 2.1 GB into pipes, which credscan then read back):
-//! reading in-process adds 2.1-2.2 CPU-seconds to credscan's own process.
-//! `git log --raw`, a tree diff per commit, takes 1.9-2.0; the scan the
-//! rest. Peak PSS of the process tree stays about 190 MB (the packs and
+//! reading in-process adds 2.1 CPU-seconds to credscan's own process.
+//! `git log --raw`, a tree diff per commit, takes 1.9; the scan the
+//! rest. Peak PSS of the process tree stays under 200 MB (the packs and
 //! indexes are mapped, their pages dropped after every 8 MiB read; 48 MiB of
 //! delta-base caches). gitoxide's gix-pack was not used: it adds 27
-//! crates, and it maps whole packs with no way to drop the pages read, so
-//! reading every blob of a 288 MB pack makes all of it resident.
+//! crates, and it maps whole packs and offers no call to drop the pages
+//! read (only `madvise` on memory the crate owns), so reading every blob
+//! of a 288 MB pack makes all of it resident.
 //!
 //! Processes for one scan:
 //!
