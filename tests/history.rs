@@ -1112,3 +1112,48 @@ fn sha256_repository_is_read_through_git() {
     assert_eq!(leaked.len(), 64);
     assert_eq!(findings[0]["history"]["commit"], leaked.as_str());
 }
+
+#[test]
+fn damaged_blob_in_a_pack_is_noted_and_the_scan_completes() {
+    let dir = repo();
+    let root = dir.path();
+    write(&root.join("a.json"), &leak(PASS_A));
+    let mut damaged = leak(PASS_B);
+    damaged.push_str(&"filler line\n".repeat(200));
+    write(&root.join("b.json"), &damaged);
+    commit(root, "two configs");
+    git(root, ["repack", "-q", "-a", "-d", "-f"]);
+    let blob = rev(root, "HEAD:b.json");
+    // Overwrite the middle of the blob's compressed bytes in the pack:
+    // neither credscan's pack reader nor git can inflate it.
+    let pack_dir = root.join(".git/objects/pack");
+    let idx = std::fs::read_dir(&pack_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "idx"))
+        .unwrap();
+    let listing = git(root, ["verify-pack", "-v", idx.to_str().unwrap()]);
+    let line = listing.lines().find(|l| l.starts_with(&blob)).unwrap();
+    let fields: Vec<usize> = line
+        .split_whitespace()
+        .skip(3)
+        .take(2)
+        .map(|f| f.parse().unwrap())
+        .collect();
+    let (in_pack, offset) = (fields[0], fields[1]);
+    let pack_path = idx.with_extension("pack");
+    let mut pack = std::fs::read(&pack_path).unwrap();
+    for b in &mut pack[offset + in_pack / 2..offset + in_pack / 2 + 8] {
+        *b ^= 0x5a;
+    }
+    let mut perms = std::fs::metadata(&pack_path).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&pack_path, perms).unwrap();
+    std::fs::write(&pack_path, pack).unwrap();
+
+    let (code, findings, err) = history(root, "--history");
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(paths(&findings), ["a.json"], "{err}");
+    assert!(err.contains("1 blob could not be read"), "{err}");
+}

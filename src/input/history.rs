@@ -559,6 +559,8 @@ struct Scanned {
     found: Mutex<Found>,
     too_large: Mutex<Vec<(u32, u64)>>,
     missing: AtomicU64,
+    /// Blobs git stopped on (damaged objects).
+    damaged: AtomicU64,
     failure: Mutex<Option<String>>,
 }
 
@@ -987,6 +989,7 @@ fn read_blobs(
     let mut reader = packs.map(|p| p.reader((BLOB_DELTA_CACHE_MIB / readers.max(1)) << 20));
     let mut git: Option<Fallback> = None;
     let mut failed = false;
+    let mut stops = 0;
     for chunk in rx {
         if failed {
             continue; // keep the listing flowing
@@ -1005,46 +1008,56 @@ fn read_blobs(
         if rest.is_empty() {
             continue;
         }
-        let cat = match &mut git {
-            Some(cat) => cat,
-            None => match CatFile::spawn(git_objects(dir, DeltaCache::Blobs { readers })) {
-                Ok((cat, stdin)) => git.insert(Fallback {
-                    cat,
-                    stdin: BufWriter::new(stdin),
-                }),
-                Err(e) => {
-                    fail(format!("cannot run git cat-file: {e}"));
-                    failed = true;
-                    continue;
-                }
-            },
-        };
-        // At most CHUNK ids (a few KiB) are written before the answers
-        // are read: they fit in the pipe, so git never waits for us to
-        // read while we wait for it to read.
-        let mut wrote = true;
-        for want in &rest {
-            wrote &= writeln!(cat.stdin, "{}", want.id).is_ok();
-        }
-        wrote &= cat.stdin.flush().is_ok();
-        if !wrote {
-            fail("git cat-file stopped reading".into());
-            failed = true;
-            cat.cat.kill();
-            continue;
-        }
-        for want in rest {
-            match cat.cat.read(&want.id, max) {
-                Ok(Blob::Bytes(bytes)) => send(want, Got::Bytes(bytes)),
-                Ok(Blob::TooLarge(size)) => send(want, Got::TooLarge(size)),
-                Ok(Blob::Missing(_)) => {
-                    scanned.missing.fetch_add(1, Ordering::Relaxed);
-                }
-                Err(e) => {
-                    fail(format!("reading git cat-file: {e}"));
-                    failed = true;
-                    cat.cat.kill();
+        // A damaged object makes git stop in the middle of the chunk (and
+        // every object whose delta chain goes through it will too): that
+        // object is counted as unreadable, and a new git reads the rest.
+        // Past MAX_STOPS such stops, the scan fails instead.
+        let mut rest: std::collections::VecDeque<Want> = rest.into();
+        while !rest.is_empty() && !failed {
+            let cat = match &mut git {
+                Some(cat) => cat,
+                None => match CatFile::spawn(git_objects(dir, DeltaCache::Blobs { readers })) {
+                    Ok((cat, stdin)) => git.insert(Fallback {
+                        cat,
+                        stdin: BufWriter::new(stdin),
+                    }),
+                    Err(e) => {
+                        fail(format!("cannot run git cat-file: {e}"));
+                        failed = true;
+                        break;
+                    }
+                },
+            };
+            // At most CHUNK ids (a few KiB) are written before the answers
+            // are read: they fit in the pipe, so git never waits for us to
+            // read while we wait for it to read. A write fails when git
+            // has stopped; its answers so far are still read.
+            for want in &rest {
+                if writeln!(cat.stdin, "{}", want.id).is_err() {
                     break;
+                }
+            }
+            let _ = cat.stdin.flush();
+            while let Some(want) = rest.pop_front() {
+                match cat.cat.read(&want.id, max) {
+                    Ok(Blob::Bytes(bytes)) => send(want, Got::Bytes(bytes)),
+                    Ok(Blob::TooLarge(size)) => send(want, Got::TooLarge(size)),
+                    Ok(Blob::Missing(_)) => {
+                        scanned.missing.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Err(e) => {
+                        scanned.damaged.fetch_add(1, Ordering::Relaxed);
+                        cat.cat.kill();
+                        git = None;
+                        stops += 1;
+                        if stops > MAX_STOPS {
+                            fail(format!(
+                                "reading git cat-file: {e} (git stopped on {stops} objects)"
+                            ));
+                            failed = true;
+                        }
+                        break;
+                    }
                 }
             }
         }
@@ -1058,6 +1071,10 @@ fn read_blobs(
         }
     }
 }
+
+/// How many times a blob reader starts `git cat-file` again after it
+/// stopped on a damaged object (each start costs a few milliseconds).
+const MAX_STOPS: usize = 256;
 
 /// The `git cat-file` a blob reader asks for what the packs do not give.
 struct Fallback {
@@ -1097,6 +1114,20 @@ fn report_skips(
                  fetch them for a complete scan (a clone without --filter)",
                 if missing == 1 { "" } else { "s" },
                 if missing == 1 { "was" } else { "were" },
+            ),
+        );
+    }
+    let damaged = scanned.damaged.load(Ordering::Relaxed);
+    if damaged > 0 {
+        sink.files_skipped.fetch_add(damaged - 1, Ordering::Relaxed);
+        sink.note(
+            NOTICE_PATH,
+            format!(
+                "{damaged} blob{} could not be read (git stopped on {}: a damaged \
+                 repository? `git fsck` tells which) and {} not scanned",
+                if damaged == 1 { "" } else { "s" },
+                if damaged == 1 { "it" } else { "them" },
+                if damaged == 1 { "was" } else { "were" },
             ),
         );
     }
