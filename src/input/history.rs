@@ -19,8 +19,8 @@
 //! reading in-process adds 2.1 CPU-seconds to credscan's own process.
 //! `git log --raw`, a tree diff per commit, takes 1.9; the scan the
 //! rest. Peak PSS of the process tree stays under 200 MB (the packs and
-//! indexes are mapped, their pages dropped after every 8 MiB read; 48 MiB of
-//! delta-base caches). gitoxide's gix-pack was not used: it adds 27
+//! indexes are mapped, their pages dropped after every 8 MiB read; 32 MiB of
+//! delta-base caches; moby/moby's 335 MiB of packs peak at 229-246 MB). gitoxide's gix-pack was not used: it adds 27
 //! crates, and it maps whole packs and offers no call to drop the pages
 //! read (only `madvise` on memory the crate owns), so reading every blob
 //! of a 288 MB pack makes all of it resident.
@@ -211,7 +211,9 @@ fn git_objects(dir: &Path, cache: DeltaCache) -> Command {
     // 16 MiB windows under a 64 MiB limit it unmapped and mapped them
     // again and again (docker/cli: 0.35 CPU-seconds of page faults in
     // `git log` alone, 0.09 with 1 MiB windows under 32 MiB; `git
-    // cat-file` 0.29 and 0.21).
+    // cat-file` 0.29 and 0.21). Under 16 MiB, moby/moby's `git log`
+    // held 11 MB less but took 10% more CPU, and it is the longest
+    // process of a scan there.
     c.args([
         "-c",
         "core.packedGitWindowSize=1m",
@@ -241,7 +243,7 @@ enum DeltaCache {
 /// (input/packs.rs), docker/cli: 7.4-7.5 CPU-seconds and 118 MB peak RSS
 /// with 16 MiB, 7.3-7.5 and 131-135 MB with 24, 7.2-7.4 and 141-145 MB
 /// with 32, 7.1-7.2 and 162-167 MB with 48 (load 3.5-4.5).
-const BLOB_DELTA_CACHE_MIB: usize = 48;
+const BLOB_DELTA_CACHE_MIB: usize = 32;
 
 /// The repository a history scan reads.
 struct Repo {
@@ -627,7 +629,7 @@ pub fn scan(
     };
     let scanned = Scanned::default();
     // Two blob readers (one per three scanner threads on larger
-    // machines), sharing a 48 MiB delta-base cache. When they were `git
+    // machines), sharing a 32 MiB delta-base cache. When they were `git
     // cat-file` processes, one made the scanners of 2 cores wait (8.2-8.7
     // s on docker/cli against 7.3-7.8 s with two). Reading in-process,
     // docker/cli on 2 cores: 3.7-3.9 s with one reader, 3.4 s with two or
