@@ -13,7 +13,7 @@
 //! Memory stays bounded however large the packs: packs and their indexes
 //! are mapped, and the pages read are dropped from the mappings
 //! (`madvise(MADV_DONTNEED)`; they stay in the page cache) after every
-//! [`DROP_AFTER`] bytes read from a pack, and each reader keeps a
+//! `DROP_AFTER` bytes read from a pack, and each reader keeps a
 //! delta-base cache of a fixed size.
 
 use std::collections::{BTreeMap, HashMap};
