@@ -18,9 +18,10 @@
 //! much of it writing 2.1 GB into pipes, which credscan then read back):
 //! reading in-process adds 2.1 CPU-seconds to credscan's own process.
 //! `git log --raw`, a tree diff per commit, takes 1.9; the scan the
-//! rest. Peak PSS of the process tree stays under 200 MB (the packs and
-//! indexes are mapped, their pages dropped after every 8 MiB read; 32 MiB of
-//! delta-base caches; moby/moby's 335 MiB of packs peak at 229-246 MB). gitoxide's gix-pack was not used: it adds 27
+//! rest. Peak PSS of the process tree stays under 200 MB here, and at
+//! 229-246 MB on moby/moby's 335 MiB of packs (the packs and indexes are
+//! mapped, their pages dropped after every 8 MiB read; 32 MiB of
+//! delta-base caches). gitoxide's gix-pack was not used: it adds 27
 //! crates, and it maps whole packs and offers no call to drop the pages
 //! read (only `madvise` on memory the crate owns), so reading every blob
 //! of a 288 MB pack makes all of it resident.
@@ -242,7 +243,10 @@ enum DeltaCache {
 /// The delta cache the blob readers of one scan share. Read in-process
 /// (input/packs.rs), docker/cli: 7.4-7.5 CPU-seconds and 118 MB peak RSS
 /// with 16 MiB, 7.3-7.5 and 131-135 MB with 24, 7.2-7.4 and 141-145 MB
-/// with 32, 7.1-7.2 and 162-167 MB with 48 (load 3.5-4.5).
+/// with 32, 7.1-7.2 and 162-167 MB with 48 (load 3.5-4.5). 32, because on
+/// moby/moby (91k commits, 335 MiB of packs) 48 peaked at 248-274 MB of
+/// PSS for the whole scan, mostly over the 256 MB bound, and 32 peaks at
+/// 229-246, about 6% slower.
 const BLOB_DELTA_CACHE_MIB: usize = 32;
 
 /// The repository a history scan reads.
