@@ -951,7 +951,10 @@ fn edited_script(root: &Path) -> String {
 
 /// The type of the pack entry holding `id` (6: `OFS_DELTA`, 7:
 /// `REF_DELTA`), from `git verify-pack -v` and the pack's bytes.
-fn pack_entry_type(root: &Path, id: &str) -> u8 {
+/// The repository's pack file and the `git verify-pack -v` fields of
+/// object `id` in it: id, type, size, size in the pack, offset, and for a
+/// delta its depth and base.
+fn pack_entry(root: &Path, id: &str) -> (std::path::PathBuf, Vec<String>) {
     let pack_dir = root.join(".git/objects/pack");
     let idx = std::fs::read_dir(&pack_dir)
         .unwrap()
@@ -963,10 +966,15 @@ fn pack_entry_type(root: &Path, id: &str) -> u8 {
         .lines()
         .find(|l| l.starts_with(id))
         .unwrap_or_else(|| panic!("{id} not in the pack: {listing}"));
-    let fields: Vec<&str> = line.split_whitespace().collect();
-    assert_eq!(fields.len(), 7, "stored as a delta: {line}");
+    let fields = line.split_whitespace().map(str::to_string).collect();
+    (idx.with_extension("pack"), fields)
+}
+
+fn pack_entry_type(root: &Path, id: &str) -> u8 {
+    let (pack, fields) = pack_entry(root, id);
+    assert_eq!(fields.len(), 7, "stored as a delta: {fields:?}");
     let offset: usize = fields[4].parse().unwrap();
-    let pack = std::fs::read(idx.with_extension("pack")).unwrap();
+    let pack = std::fs::read(pack).unwrap();
     (pack[offset] >> 4) & 7
 }
 
@@ -1126,22 +1134,9 @@ fn damaged_blob_in_a_pack_is_noted_and_the_scan_completes() {
     let blob = rev(root, "HEAD:b.json");
     // Overwrite the middle of the blob's compressed bytes in the pack:
     // neither credscan's pack reader nor git can inflate it.
-    let pack_dir = root.join(".git/objects/pack");
-    let idx = std::fs::read_dir(&pack_dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.extension().is_some_and(|e| e == "idx"))
-        .unwrap();
-    let listing = git(root, ["verify-pack", "-v", idx.to_str().unwrap()]);
-    let line = listing.lines().find(|l| l.starts_with(&blob)).unwrap();
-    let fields: Vec<usize> = line
-        .split_whitespace()
-        .skip(3)
-        .take(2)
-        .map(|f| f.parse().unwrap())
-        .collect();
-    let (in_pack, offset) = (fields[0], fields[1]);
-    let pack_path = idx.with_extension("pack");
+    let (pack_path, fields) = pack_entry(root, &blob);
+    let in_pack: usize = fields[3].parse().unwrap();
+    let offset: usize = fields[4].parse().unwrap();
     let mut pack = std::fs::read(&pack_path).unwrap();
     for b in &mut pack[offset + in_pack / 2..offset + in_pack / 2 + 8] {
         *b ^= 0x5a;

@@ -1087,6 +1087,22 @@ struct Fallback {
     stdin: BufWriter<std::process::ChildStdin>,
 }
 
+/// One note for `n` blobs not scanned (each counted as a skipped file):
+/// `text` gets "`n` blob(s)" and "was" or "were".
+fn note_blobs(sink: &Sink, n: u64, text: impl FnOnce(&str, &str) -> String) {
+    if n == 0 {
+        return;
+    }
+    // The note itself counts one.
+    sink.files_skipped.fetch_add(n - 1, Ordering::Relaxed);
+    let (blobs, were) = if n == 1 {
+        ("1 blob".to_string(), "was")
+    } else {
+        (format!("{n} blobs"), "were")
+    };
+    sink.note(NOTICE_PATH, text(&blobs, were));
+}
+
 /// Notes for blobs not scanned, submodules and a shallow boundary.
 fn report_skips(
     repo: &Repo,
@@ -1109,33 +1125,27 @@ fn report_skips(
             ),
         );
     }
-    let missing = scanned.missing.load(Ordering::Relaxed);
-    if missing > 0 {
-        sink.files_skipped.fetch_add(missing - 1, Ordering::Relaxed);
-        sink.note(
-            NOTICE_PATH,
+    note_blobs(
+        sink,
+        scanned.missing.load(Ordering::Relaxed),
+        |blobs, were| {
             format!(
-                "{missing} blob{} missing from this clone (a partial clone?) {} not scanned; \
-                 fetch them for a complete scan (a clone without --filter)",
-                if missing == 1 { "" } else { "s" },
-                if missing == 1 { "was" } else { "were" },
-            ),
-        );
-    }
-    let damaged = scanned.damaged.load(Ordering::Relaxed);
-    if damaged > 0 {
-        sink.files_skipped.fetch_add(damaged - 1, Ordering::Relaxed);
-        sink.note(
-            NOTICE_PATH,
+                "{blobs} missing from this clone (a partial clone?) {were} not scanned; \
+             fetch them for a complete scan (a clone without --filter)"
+            )
+        },
+    );
+    note_blobs(
+        sink,
+        scanned.damaged.load(Ordering::Relaxed),
+        |blobs, were| {
             format!(
-                "{damaged} blob{} could not be read (git stopped on {}: a damaged \
-                 repository? `git fsck` tells which) and {} not scanned",
-                if damaged == 1 { "" } else { "s" },
-                if damaged == 1 { "it" } else { "them" },
-                if damaged == 1 { "was" } else { "were" },
-            ),
-        );
-    }
+                "{blobs} could not be read (git stopped on {}: a damaged repository? \
+             `git fsck` tells which) and {were} not scanned",
+                if were == "was" { "it" } else { "them" }
+            )
+        },
+    );
     let mut subs: Vec<String> = listing
         .submodules
         .iter()
