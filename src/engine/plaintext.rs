@@ -56,6 +56,7 @@ fn keyed_in(text: &[u8], hits: &Hits, form: &Form, sep: u8) -> bool {
 /// parent is known to fail them all.
 fn yaml_keys(text: &[u8], hits: &Hits) -> Vec<usize> {
     let mut at = yaml_key_positions(text, hits);
+    let mut budget = yaml::PARENT_BUDGET;
     at.retain(|&(at, w)| {
         let mut parent = None;
         yaml_forms()
@@ -63,7 +64,9 @@ fn yaml_keys(text: &[u8], hits: &Hits) -> Vec<usize> {
             .any(|(_, test)| match test {
                 None => true,
                 Some(test) => {
-                    match parent.get_or_insert_with(|| yaml::parent_of_key_at(text, at, w)) {
+                    match parent
+                        .get_or_insert_with(|| yaml::parent_of_key_at(text, at, w, &mut budget))
+                    {
                         yaml::Parent::Unknown => true,
                         yaml::Parent::Keyless => false,
                         yaml::Parent::Key(k) => test(k),

@@ -279,12 +279,24 @@ pub(crate) enum Parent<'a> {
 /// Lines looked back over for a parent before giving up.
 const PARENT_REACH: usize = 512;
 
+/// Lines all the parent searches of one text may look back over: past
+/// it, parents are [`Parent::Unknown`]. Without it, thousands of sibling
+/// keys each looked back over hundreds of siblings (a 1 MB file of 30,000
+/// `password:` keys under one parent: 0.54 s instead of 0.06).
+pub(crate) const PARENT_BUDGET: usize = 16 * 1024;
+
 /// The parent [`Doc::parse`] gives the node keyed `word` at `at`, when that
 /// is its line's key: the most recent node pushed before it with
 /// a smaller indentation (a node that would have popped that one has a
 /// smaller indentation itself, and so would be more recent), back to a
 /// document marker. A line pushes its list items, then its key.
-pub(crate) fn parent_of_key_at<'a>(text: &'a [u8], at: usize, word: &str) -> Parent<'a> {
+/// Each line looked at takes one from `budget`.
+pub(crate) fn parent_of_key_at<'a>(
+    text: &'a [u8],
+    at: usize,
+    word: &str,
+    budget: &mut usize,
+) -> Parent<'a> {
     let line = memchr::memrchr(b'\n', &text[..at]).map_or(0, |i| i + 1);
     let mut pushed = Vec::new();
     if pushes(text, line, &mut pushed) {
@@ -307,6 +319,10 @@ pub(crate) fn parent_of_key_at<'a>(text: &'a [u8], at: usize, word: &str) -> Par
         if start == 0 {
             return Parent::Keyless;
         }
+        if *budget == 0 {
+            return Parent::Unknown;
+        }
+        *budget -= 1;
         start = memchr::memrchr(b'\n', &text[..start - 1]).map_or(0, |i| i + 1);
         pushed.clear();
         if pushes(text, start, &mut pushed) {
@@ -600,7 +616,7 @@ mod tests {
     fn parents_are_told_from_the_lines_above() {
         fn parent(text: &str, nth: usize) -> Parent<'_> {
             let at = text.match_indices("password").nth(nth).unwrap().0;
-            parent_of_key_at(text.as_bytes(), at, "password")
+            parent_of_key_at(text.as_bytes(), at, "password", &mut { PARENT_BUDGET })
         }
         let text = "with:\n  # c\n\n  username: u\n  password: a\n- password: b\nk:\n  - x: 1\n    password: c\n---\n  password: d\n";
         assert_eq!(parent(text, 0), Parent::Key(Cow::Borrowed("with")));
@@ -619,6 +635,16 @@ mod tests {
         assert_eq!(
             parent("k:\n  db_password: x\n  password: y", 1),
             Parent::Key(Cow::Borrowed("k"))
+        );
+        // Out of budget: not worked out.
+        let text = b"with:\n  password: a\n";
+        assert_eq!(
+            parent_of_key_at(text, 8, "password", &mut 0),
+            Parent::Unknown
+        );
+        assert_eq!(
+            parent_of_key_at(text, 8, "password", &mut 1),
+            Parent::Key(Cow::Borrowed("with"))
         );
     }
 
