@@ -111,22 +111,15 @@ fn yaml_key_positions(text: &[u8], hits: &Hits) -> Vec<(usize, &'static str)> {
 /// gate word (`password`, `configs`), so a file where each of them follows
 /// other text (`db_password:`, Go's `x.password = `, prose) or is not
 /// followed by a key's colon (Go's `password := x`) is not parsed:
-/// - before it on its line, only blanks, list dashes and quotes (a key is
+/// - before it on its line (when the line starts within
+///   [`yaml::LINE_REACH`] bytes; past that it is let through), only
+///   blanks, list dashes and quotes (a key is
 ///   trimmed of whitespace and quotes; bytes past ASCII are let through,
 ///   as `str::trim` also drops Unicode spaces), or a `{` (a flow mapping,
 ///   where a key runs to the first `:`);
 /// - after it, closing quotes and blanks (Unicode ones too), then `:`; a plain key's `:` is
 ///   followed by a blank or the line end (`password:x` is not a key).
 fn yaml_key_at(text: &[u8], at: usize, end: usize) -> bool {
-    let line = memchr::memrchr(b'\n', &text[..at]).map_or(0, |i| i + 1);
-    let before = &text[line..at];
-    let flow = memchr::memchr(b'{', before).is_some();
-    let starts = before.iter().all(|&c| {
-        matches!(c, b' ' | b'\t' | b'\r' | 0x0b | 0x0c | b'-' | b'"' | b'\'') || c >= 0x80
-    });
-    if !(flow || starts) {
-        return false;
-    }
     let Some(gap) = text[end..]
         .iter()
         .take(16)
@@ -136,6 +129,20 @@ fn yaml_key_at(text: &[u8], at: usize, end: usize) -> bool {
     };
     let colon = end + gap;
     if text[colon] != b':' {
+        return false;
+    }
+    // A key far into a long line (minified text) is let through: looking
+    // back to the line's start from each of thousands of words would take
+    // time quadratic in the line.
+    let Some(line) = yaml::line_start_near(text, at, yaml::LINE_REACH) else {
+        return true;
+    };
+    let before = &text[line..at];
+    let flow = memchr::memchr(b'{', before).is_some();
+    let starts = before.iter().all(|&c| {
+        matches!(c, b' ' | b'\t' | b'\r' | 0x0b | 0x0c | b'-' | b'"' | b'\'') || c >= 0x80
+    });
+    if !(flow || starts) {
         return false;
     }
     let quoted = text[end..colon].iter().any(|&c| c == b'"' || c == b'\'');

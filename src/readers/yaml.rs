@@ -276,6 +276,21 @@ pub(crate) enum Parent<'a> {
     Key(Cow<'a, str>),
 }
 
+/// How far from a key its line's start and end are looked for (see
+/// [`line_start_near`]).
+pub(crate) const LINE_REACH: usize = 4096;
+
+/// The start of the line holding `at`, if it is at most `reach` bytes
+/// before it: the search costs no more than `reach` however long the line.
+pub(crate) fn line_start_near(text: &[u8], at: usize, reach: usize) -> Option<usize> {
+    let lo = at.saturating_sub(reach);
+    match memchr::memrchr(b'\n', &text[lo..at]) {
+        Some(i) => Some(lo + i + 1),
+        None if lo == 0 => Some(0),
+        None => None,
+    }
+}
+
 /// Lines looked back over for a parent before giving up.
 const PARENT_REACH: usize = 512;
 
@@ -297,7 +312,17 @@ pub(crate) fn parent_of_key_at<'a>(
     word: &str,
     budget: &mut usize,
 ) -> Parent<'a> {
-    let line = memchr::memrchr(b'\n', &text[..at]).map_or(0, |i| i + 1);
+    // A key on a long line (minified text) is not worked out: looking for
+    // its line's ends from each of thousands of keys would take time
+    // quadratic in the line.
+    let Some(line) = line_start_near(text, at, LINE_REACH) else {
+        return Parent::Unknown;
+    };
+    if memchr::memchr(b'\n', &text[at..text.len().min(at + LINE_REACH)]).is_none()
+        && text.len() - at > LINE_REACH
+    {
+        return Parent::Unknown;
+    }
     let mut pushed = Vec::new();
     if pushes(text, line, &mut pushed) {
         return Parent::Unknown;
