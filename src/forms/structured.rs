@@ -65,6 +65,9 @@ const TRIGGERS: &[&str] = &[
     "password", "Password", "PASSWORD", "PWD=", "_TOKEN", "token:", "Secret\"", "Creds=",
 ];
 
+/// Bytes of a line read each way from a key ([`line_within`]).
+const LINE_REACH: usize = 4096;
+
 /// Lines looked at around a candidate, each way.
 const REACH: usize = 24;
 /// Bytes around a candidate that must hold a registry hint (a cheap test
@@ -183,10 +186,13 @@ impl<'a> Lines<'a> {
         &self.text[self.range(i)]
     }
 
+    /// The window line holding `pos`; a position before the window (on a
+    /// line that starts more than [`WINDOW`] bytes before the candidate)
+    /// is on its first line.
     fn index_of(&self, pos: usize) -> usize {
         match self.starts.binary_search(&pos) {
             Ok(i) => i,
-            Err(i) => i - 1,
+            Err(i) => i.saturating_sub(1),
         }
     }
 
@@ -238,7 +244,11 @@ pub(crate) fn scan(text: &[u8], at: &[(usize, &'static str)], out: &mut Vec<Cand
         if done.is_some_and(|d| m_start <= d) || !key_shaped(text, m_end) {
             continue;
         }
-        let line_range = line_around(text, m_start);
+        // A line is read at most LINE_REACH bytes each way from the key:
+        // every pair of a line is a sibling of every other, so a minified
+        // file's one line of thousands of objects would take time
+        // quadratic in its pairs.
+        let line_range = line_within(text, m_start, LINE_REACH);
         done = Some(line_range.end);
         let pairs = pairs(text, line_range.clone());
         for (k, p) in pairs.iter().enumerate() {
@@ -1164,6 +1174,23 @@ fn call_literal(text: &[u8], open: usize, end: usize) -> Option<(String, Range<u
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_candidate_far_into_a_long_line_is_read() {
+        // Minified JSON: the line starts more than the window's reach
+        // before the candidate (this indexed before the window and
+        // panicked).
+        let mut text = String::from("[");
+        text.push_str(&"{\"name\":\"a\",\"note\":\"b\"},".repeat(2000));
+        text.push_str(
+            "{\"registry\":\"r.example.test\",\"username\":\"u\",\"password\":\"Zq8vLm2Kp4Rt7Wx\"}]",
+        );
+        assert!(text.find("password").unwrap() > 2 * WINDOW);
+        assert_eq!(
+            found(&text),
+            [("Zq8vLm2Kp4Rt7Wx".to_string(), Some("u".to_string()))]
+        );
+    }
 
     #[test]
     fn the_longest_hint_is_known() {
