@@ -15,6 +15,11 @@ Cases (S -> 2S):
     short_lines   "a: b" lines                               --lines (1M -> 2M)
     auth_dense    '"auth": "<random base64>"' lines, defeating any "auth" prefilter
                   (--lines / 2 -> --lines)
+    password_keys_one_line
+                  minified JSON, {"username","password"} objects on one line,
+                  (--lines / 4 -> --lines / 2 keys)
+    sibling_password_keys
+                  YAML, password: keys under one parent  (--lines / 4 -> --lines / 2)
 
 Each input file is written to its own directory under a temp dir in /tmp and
 credscan is run as `credscan <credscan-args> DIR` (default args
@@ -120,6 +125,24 @@ def gen_auth_dense(path, lines, rng):
     return len(data)
 
 
+def gen_password_keys_one_line(path, keys, rng):
+    """Minified JSON: every YAML-form key on one long line."""
+    items = [b'{"username":"u%d","password":"%s"}' % (i, base64.b64encode(rng.randbytes(9)))
+             for i in range(keys)]
+    data = b"[" + b",".join(items) + b"]\n"
+    Path(path).write_bytes(data)
+    return len(data)
+
+
+def gen_sibling_password_keys(path, keys, rng):
+    """YAML: thousands of password: keys under one parent."""
+    lines = [b"properties:"] + [b"  password: %s" % base64.b64encode(rng.randbytes(9))
+                                for _ in range(keys)]
+    data = b"\n".join(lines) + b"\n"
+    Path(path).write_bytes(data)
+    return len(data)
+
+
 def cases(args):
     """(name, file name, generator, base size, unit) ; each runs at base and 2 * base."""
     return [
@@ -129,6 +152,10 @@ def cases(args):
         ("deep_json", "deep.json", gen_deep_json, args.json_depth, "deep"),
         ("short_lines", "short.yaml", gen_short_lines, args.lines, "lines"),
         ("auth_dense", "auth-dense.json", gen_auth_dense, max(1, args.lines // 2), "lines"),
+        ("password_keys_one_line", "password-keys.min.json", gen_password_keys_one_line,
+         max(1, args.lines // 4), "keys"),
+        ("sibling_password_keys", "password-siblings.yaml", gen_sibling_password_keys,
+         max(1, args.lines // 4), "keys"),
     ]
 
 
