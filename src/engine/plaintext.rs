@@ -39,23 +39,20 @@ fn gated_forms() -> &'static [(&'static Form, u128)] {
 /// Whether one of the form's gate literals occurs as a key: followed,
 /// after closing quotes and blanks, by `sep` (`:` in YAML, `=` in HCL).
 /// The gate words also occur in prose and logs (`method=password`).
+/// (YAML keys are told by [`yaml_key_at`], from [`yaml_key_positions`].)
 fn keyed_in(text: &[u8], hits: &Hits, form: &Form, sep: u8) -> bool {
-    hits.positions(form.gate).iter().any(|&(at, w)| {
-        if sep == b':' {
-            yaml_key_at(text, at, at + w.len())
-        } else {
-            is_key_at(text, at + w.len(), sep)
-        }
-    })
+    hits.positions(form.gate)
+        .iter()
+        .any(|&(at, w)| is_key_at(text, at + w.len(), sep))
 }
 
-/// Where the gate words of every YAML form occur as keys ([`yaml_key_at`]),
-/// ascending: the YAML forms read the nodes keyed there and their
-/// ancestors and children, which [`yaml::Doc::parse_around`] reads. A key
-/// is left out when every form gated on its word tests its parent, and its
-/// parent is known to fail them all.
-fn yaml_keys(text: &[u8], hits: &Hits) -> Vec<usize> {
-    let mut at = yaml_key_positions(text, hits);
+/// The keys among `keys` ([`yaml_key_positions`]) the YAML forms may read,
+/// ascending: they read the nodes keyed there and their ancestors and
+/// children, which [`yaml::Doc::parse_around`] reads. A key is left out
+/// when every form gated on its word tests its parent, and its parent is
+/// known to fail them all.
+fn yaml_keys(text: &[u8], keys: &[(usize, &'static str)]) -> Vec<usize> {
+    let mut at = keys.to_vec();
     let mut budget = yaml::PARENT_BUDGET;
     at.retain(|&(at, w)| {
         let mut parent = None;
@@ -173,6 +170,8 @@ pub fn scan(text: &[u8], hits: &Hits, out: &mut Vec<RawFinding>) {
     let mut candidates: Vec<Candidate> = Vec::new();
     // Forms sharing a gate (`password`) share the key test.
     let mut keyed_memo: Vec<(&[&str], u8, bool)> = Vec::new();
+    // Every YAML form's gate words as keys, found once for all of them.
+    let mut yaml_at: Option<Vec<(usize, &'static str)>> = None;
     let mut keyed = |form: &Form, sep: u8| {
         if let Some(&(_, _, k)) = keyed_memo
             .iter()
@@ -192,10 +191,11 @@ pub fn scan(text: &[u8], hits: &Hits, out: &mut Vec<RawFinding>) {
             Check::Text(check) => check(text, &mut candidates),
             Check::AtGate(check) => check(text, &hits.positions(form.gate), &mut candidates),
             Check::Yaml(check, _) => {
-                if keyed(form, b':') {
+                let keys = yaml_at.get_or_insert_with(|| yaml_key_positions(text, hits));
+                if keys.iter().any(|(_, w)| form.gate.contains(w)) {
                     check(
                         doc.get_or_insert_with(|| {
-                            yaml::Doc::parse_around(text, &yaml_keys(text, hits))
+                            yaml::Doc::parse_around(text, &yaml_keys(text, keys))
                         }),
                         &mut candidates,
                     );
@@ -466,7 +466,7 @@ mod tests {
             let text = text.as_bytes();
             let hits = Hits::find(text);
             let whole = yaml::Doc::parse(text);
-            let around = yaml::Doc::parse_around(text, &yaml_keys(text, &hits));
+            let around = yaml::Doc::parse_around(text, &yaml_keys(text, &yaml_key_positions(text, &hits)));
             for f in text_forms() {
                 if let Check::Yaml(check, _) = f.check {
                     let (mut a, mut b) = (Vec::new(), Vec::new());
