@@ -9,9 +9,10 @@
 //! pairs are ignored. One pass, linear in the text.
 //!
 //! Keys and values borrow from the text wherever they can (a plain or
-//! quoted scalar without escapes, in valid UTF-8), and the tree is three
-//! index arrays: a file is parsed without an allocation per line. History
-//! scans parse hundreds of megabytes of JSON-like text this way.
+//! quoted scalar without escapes, in valid UTF-8), and the tree is each
+//! node's parent plus two index arrays (first child, next sibling): a file
+//! is parsed without an allocation per line. History scans parse hundreds
+//! of megabytes of JSON-like text this way.
 
 use std::borrow::Cow;
 use std::ops::Range;
